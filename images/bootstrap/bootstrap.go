@@ -1,0 +1,128 @@
+// Package bootstrap makes the base root of an image: a Debian tree with a
+// kernel, systemd and the bootloader packages, made by mmdebstrap (or
+// debootstrap where mmdebstrap is missing) and kept as a compressed tarball
+// in a cache keyed by everything that changes it. A cache hit only unpacks.
+//
+// Entries are written under a temporary name and renamed when complete, so
+// an interrupted build never leaves an entry that is used; a lock file lets
+// concurrent builds share the cache. Downloaded packages are kept in the
+// cache too and reused by the next bootstrap.
+package bootstrap
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// DefaultRelease is the Debian release built when none is given: the
+// current stable release, named so that an image never jumps a release.
+const DefaultRelease = "trixie"
+
+// DefaultMirror is used when the host's apt sources name no Debian mirror.
+const DefaultMirror = "http://deb.debian.org/debian"
+
+// formatVersion changes whenever the way a base is made changes, so that
+// old cache entries are not reused.
+const formatVersion = "3"
+
+// Options say which base to make.
+type Options struct {
+	Release  string   // Debian codename, e.g. "trixie"
+	Arch     string   // Debian architecture, e.g. "amd64"
+	Mirror   string   // Debian mirror URL
+	Packages []string // extra packages in the base (beyond BasePackages)
+	CacheDir string   // root of the cache, e.g. ~/.cache/image-create
+}
+
+// BasePackages are the packages every base root has for arch: a kernel,
+// the init system and both GRUB platforms the vm flavour writes.
+func BasePackages(arch string) []string {
+	pk := []string{"systemd-sysv", "udev", "initramfs-tools", "zstd", "grub2-common", "kmod"}
+	switch arch {
+	case "arm64":
+		pk = append(pk, "linux-image-arm64", "grub-efi-arm64-bin")
+	default:
+		pk = append(pk, "linux-image-amd64", "grub-pc-bin", "grub-efi-amd64-bin")
+	}
+	return pk
+}
+
+// packages returns the full sorted, de-duplicated package list.
+func (o Options) packages() []string {
+	set := map[string]bool{}
+	for _, p := range append(BasePackages(o.Arch), o.Packages...) {
+		if p = strings.TrimSpace(p); p != "" {
+			set[p] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Key is the cache key of the base these options describe.
+func (o Options) Key() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "v%s\n%s\n%s\n%s\n%s\n", formatVersion, o.Release, o.Arch, o.Mirror, strings.Join(o.packages(), ","))
+	return o.Release + "-" + o.Arch + "-" + hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// Path is where the cached tarball of this base lives.
+func (o Options) Path() string {
+	return filepath.Join(o.CacheDir, "base", o.Key()+".tar.zst")
+}
+
+// debCache is where downloaded packages are kept between bootstraps.
+func (o Options) debCache() string {
+	return filepath.Join(o.CacheDir, "debs", o.Release+"-"+o.Arch)
+}
+
+// DebCache is the directory of downloaded .deb files for this release and
+// architecture, shared by bootstraps and package installs in builds.
+func (o Options) DebCache() string { return o.debCache() }
+
+// HostMirror returns the Debian mirror the host's apt uses, or DefaultMirror.
+func HostMirror() string {
+	files := []string{"/etc/apt/sources.list"}
+	more, _ := filepath.Glob("/etc/apt/sources.list.d/*")
+	files = append(files, more...)
+	for _, f := range files {
+		if m := mirrorIn(f); m != "" {
+			return m
+		}
+	}
+	return DefaultMirror
+}
+
+// mirrorIn finds a URI ending in /debian in an apt sources file, in the
+// one-line or the deb822 format.
+func mirrorIn(file string) string {
+	fh, err := os.Open(file)
+	if err != nil {
+		return ""
+	}
+	defer fh.Close()
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		for _, f := range fields {
+			f = strings.TrimSuffix(f, "/")
+			if (strings.HasPrefix(f, "http://") || strings.HasPrefix(f, "https://")) && strings.HasSuffix(f, "/debian") {
+				return f
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,147 @@
+package bootstrap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tripleo/diskimage-builder/internal/nsrun"
+	"github.com/tripleo/diskimage-builder/internal/run"
+	"golang.org/x/sys/unix"
+)
+
+// Ensure returns the path of the cached base tarball for o, making it first
+// when the cache has none. Concurrent calls for the same base wait for each
+// other; only a complete tarball is ever returned. Progress goes to log.
+func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
+	final := o.Path()
+	if _, err := os.Stat(final); err == nil {
+		return final, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return "", fmt.Errorf("base cache: %w", err)
+	}
+	unlock, err := lock(ctx, final+".lock")
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if _, err := os.Stat(final); err == nil {
+		return final, nil // made by another build while we waited
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(final), ".tmp-"+o.Key()+"-")
+	if err != nil {
+		return "", fmt.Errorf("base cache: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	start := time.Now()
+	fmt.Fprintf(log, "bootstrap: making the %s/%s base from %s (cached as %s)\n", o.Release, o.Arch, o.Mirror, final)
+	out := filepath.Join(tmp, "base.tar.zst")
+	if _, err := exec.LookPath("mmdebstrap"); err == nil {
+		err = mmdebstrap(ctx, o, out, log)
+	} else {
+		err = debootstrap(ctx, o, tmp, out, log)
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := os.Rename(out, final); err != nil {
+		return "", fmt.Errorf("base cache: %w", err)
+	}
+	fmt.Fprintf(log, "bootstrap: base made in %.1fs\n", time.Since(start).Seconds())
+	return final, nil
+}
+
+// mmdebstrap makes the tarball at out, reusing and refilling the package
+// cache.
+func mmdebstrap(ctx context.Context, o Options, out string, log io.Writer) error {
+	debs := o.debCache()
+	if err := os.MkdirAll(debs, 0o755); err != nil {
+		return fmt.Errorf("package cache: %w", err)
+	}
+	q := shellQuote
+	argv := []string{"mmdebstrap", "--variant=minbase", "--mode=root", "--format=tar",
+		"--architectures=" + o.Arch,
+		"--include=" + strings.Join(o.packages(), ","),
+		"--aptopt=Acquire::Retries \"3\"",
+		"--dpkgopt=force-unsafe-io",
+		"--skip=download/empty", "--skip=cleanup/apt/lists",
+		"--setup-hook=mkdir -p \"$1\"/var/cache/apt/archives",
+		"--setup-hook=sync-in " + q(debs) + " /var/cache/apt/archives",
+		"--customize-hook=sync-out /var/cache/apt/archives " + q(debs),
+		"--customize-hook=rm -f \"$1\"/var/cache/apt/archives/*.deb \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap",
+		o.Release, out, o.Mirror,
+	}
+	job := nsrun.Job{Steps: []nsrun.Step{{Label: "bootstrap", Argv: argv}}}
+	if _, err := nsrun.Run(ctx, job, log); err != nil {
+		return fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
+	}
+	return nil
+}
+
+// debootstrap is the fallback when mmdebstrap is missing: bootstrap into a
+// directory, then pack it.
+func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) error {
+	tree := filepath.Join(tmp, "tree")
+	debs := o.debCache()
+	if err := os.MkdirAll(debs, 0o755); err != nil {
+		return fmt.Errorf("package cache: %w", err)
+	}
+	steps := []nsrun.Step{
+		{Label: "bootstrap", Argv: []string{"debootstrap", "--variant=minbase", "--arch=" + o.Arch,
+			"--cache-dir=" + debs, "--include=" + strings.Join(o.packages(), ","), o.Release, tree, o.Mirror}},
+		{Label: "bootstrap", Argv: []string{"sh", "-c", `rm -f "$1"/var/cache/apt/archives/*.deb`, "clean", tree}},
+		{Label: "pack", Argv: []string{"tar", "--zstd", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*", "."}},
+	}
+	if _, err := nsrun.Run(ctx, nsrun.Job{Steps: steps}, log); err != nil {
+		return fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
+	}
+	return nil
+}
+
+// Unpack extracts a base tarball into dir, keeping owners, modes and
+// extended attributes.
+func Unpack(ctx context.Context, tarball, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("unpack base: %w", err)
+	}
+	_, err := run.Run(ctx, run.Cmd{Argv: []string{"tar", "--zstd", "-xpf", tarball, "-C", dir,
+		"--numeric-owner", "--xattrs", "--xattrs-include=*"}})
+	if err != nil {
+		return fmt.Errorf("unpack base %s: %w", tarball, err)
+	}
+	return nil
+}
+
+// lock takes an exclusive flock on path, waiting until ctx ends.
+func lock(ctx context.Context, path string) (func(), error) {
+	fh, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("base cache lock: %w", err)
+	}
+	for {
+		err := unix.Flock(int(fh.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			return func() { unix.Flock(int(fh.Fd()), unix.LOCK_UN); fh.Close() }, nil
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) {
+			fh.Close()
+			return nil, fmt.Errorf("base cache lock %s: %w", path, err)
+		}
+		select {
+		case <-ctx.Done():
+			fh.Close()
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// shellQuote quotes s for mmdebstrap's hook strings, which a shell reads.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -1,0 +1,81 @@
+package images
+
+import (
+	"os"
+	"sort"
+	"strings"
+)
+
+// chrootPath is PATH inside the image root.
+const chrootPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// passThrough reports whether the caller's variable k reaches the hooks:
+// DIB_* settings, and proxies.
+func passThrough(k string) bool {
+	if strings.HasPrefix(k, "DIB_") {
+		return true
+	}
+	switch strings.ToLower(k) {
+	case "http_proxy", "https_proxy", "ftp_proxy", "no_proxy":
+		return true
+	}
+	return false
+}
+
+// hookEnv is the environment of the hooks of one phase. targetRoot and
+// hooksPath are as the hooks see them.
+func (b *builder) hookEnv(inChroot bool, targetRoot, hooksPath string, extra ...string) []string {
+	s := b.spec
+	vars := map[string]string{}
+	for _, kv := range s.Env {
+		if k, v, ok := strings.Cut(kv, "="); ok && passThrough(k) {
+			vars[k] = v
+		}
+	}
+	trace := "0"
+	if s.Trace {
+		trace = "1"
+	}
+	set := map[string]string{
+		"TARGET_ROOT":     targetRoot,
+		"TMP_HOOKS_PATH":  hooksPath,
+		"IMAGE_NAME":      baseName(s.Name),
+		"ARCH":            s.Arch,
+		"DIB_RELEASE":     s.Release,
+		"DISTRO_NAME":     "debian",
+		"FLAVOURS":        strings.Join(b.set.Names(), " "),
+		"DIB_DEBUG_TRACE": trace,
+		"LC_ALL":          "C",
+		"LANG":            "C",
+		"HOME":            "/root",
+		"DEBIAN_FRONTEND": "noninteractive",
+		"PATH":            chrootPath,
+	}
+	if !inChroot {
+		set["PATH"] = os.Getenv("PATH")
+		if set["PATH"] == "" {
+			set["PATH"] = chrootPath
+		}
+	}
+	for k, v := range set {
+		vars[k] = v
+	}
+	for _, kv := range extra {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	env := make([]string, 0, len(vars))
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	sort.Strings(env)
+	return env
+}
+
+func baseName(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}

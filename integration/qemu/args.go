@@ -1,0 +1,178 @@
+package qemu
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// seaBIOSConsoleFile is the fw_cfg file, in the work directory, that holds
+// the serial port SeaBIOS copies its screen to (0x3f8, little endian).
+const seaBIOSConsoleFile = "sercon-port"
+
+// NewConfig returns the Config that opts describe.
+func NewConfig(opts ...Option) *Config {
+	c := &Config{}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// Args returns the QEMU command line (program first) that opts describe. It
+// reads no file and runs nothing; WithUEFI alone is an error here, since
+// finding OVMF is Start's work (give WithOVMF).
+func Args(opts ...Option) ([]string, error) {
+	return NewConfig(opts...).Args()
+}
+
+// Args returns the QEMU command line, program first, for c.
+func (c *Config) Args() ([]string, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	a := []string{c.binary()}
+	add := func(args ...string) { a = append(a, args...) }
+
+	accel := c.Accel
+	if accel == "" {
+		accel = "tcg"
+	}
+	add("-machine", c.machine(), "-accel", accel)
+	if accel == "kvm" {
+		add("-cpu", "host")
+	}
+	mem := c.MemoryMiB
+	if mem == 0 {
+		mem = DefaultMemoryMiB
+	}
+	add("-m", strconv.Itoa(mem))
+	if c.SMP > 0 {
+		add("-smp", strconv.Itoa(c.SMP))
+	}
+	add("-nodefaults", "-display", "none", "-serial", "stdio")
+	if !c.Reboot {
+		add("-no-reboot")
+	}
+
+	switch {
+	case c.UEFI && c.Firmware.Vars != "":
+		add("-drive", "if=pflash,format=raw,unit=0,readonly=on,file="+escape(c.Firmware.Code),
+			"-drive", "if=pflash,format=raw,unit=1,file="+escape(c.varsPath()))
+	case c.UEFI:
+		add("-bios", c.Firmware.Code)
+	case c.SeaBIOSConsole:
+		add("-fw_cfg", "name=etc/sercon-port,file="+escape(filepath.Join(c.Dir, seaBIOSConsoleFile)))
+	}
+
+	if c.Kernel != "" {
+		add("-kernel", c.Kernel)
+	}
+	if c.Initramfs != "" {
+		add("-initrd", c.Initramfs)
+	}
+	if len(c.Append) > 0 {
+		add("-append", strings.Join(c.Append, " "))
+	}
+
+	for _, d := range c.Drives {
+		add("-drive", d.arg())
+	}
+
+	if c.Net != nil {
+		netdev := "user,id=net0"
+		for _, f := range c.Net.HostFwds {
+			netdev += ",hostfwd=" + f.String()
+		}
+		mac := c.Net.MAC
+		if mac == "" {
+			mac = DefaultMAC
+		}
+		add("-netdev", netdev, "-device", "virtio-net-pci,netdev=net0,mac="+mac)
+	}
+
+	add(c.Extra...)
+	return a, nil
+}
+
+// validate reports settings that cannot make a sensible command line.
+func (c *Config) validate() error {
+	var errs []error
+	if c.Accel != "" && c.Accel != "kvm" && c.Accel != "tcg" {
+		errs = append(errs, fmt.Errorf("accelerator %q: want kvm or tcg", c.Accel))
+	}
+	if c.MemoryMiB < 0 || c.SMP < 0 {
+		errs = append(errs, fmt.Errorf("memory %d MiB, %d cpus: must not be negative", c.MemoryMiB, c.SMP))
+	}
+	if c.Kernel == "" && (c.Initramfs != "" || len(c.Append) > 0) {
+		errs = append(errs, errors.New("initramfs or kernel command line given without a kernel"))
+	}
+	if c.UEFI && c.Firmware.Code == "" {
+		errs = append(errs, errors.New("uefi firmware not set: give WithOVMF, or let Start find it"))
+	}
+	if c.UEFI && c.SeaBIOSConsole {
+		errs = append(errs, errors.New("seabios console asked for a uefi boot"))
+	}
+	if c.Dir == "" && (c.SeaBIOSConsole || c.UEFI && c.Firmware.Vars != "") {
+		errs = append(errs, errors.New("no work directory for firmware files: give WithDir, or let Start make one"))
+	}
+	for _, d := range c.Drives {
+		switch {
+		case d.Path == "":
+			errs = append(errs, errors.New("drive without a path"))
+		case d.Format == "" || strings.Contains(d.Format, ","):
+			errs = append(errs, fmt.Errorf("drive %s: format %q: give raw, qcow2, ...", d.Path, d.Format))
+		case d.Bus != "" && d.Bus != Virtio && d.Bus != IDE:
+			errs = append(errs, fmt.Errorf("drive %s: bus %q: want virtio or ide", d.Path, d.Bus))
+		case d.CDROM && d.Bus == Virtio:
+			errs = append(errs, fmt.Errorf("drive %s: a cd-rom goes on the ide bus, not virtio", d.Path))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// arg renders the drive as a -drive value.
+func (d Drive) arg() string {
+	bus := d.Bus
+	if bus == "" {
+		bus = Virtio
+		if d.CDROM {
+			bus = IDE
+		}
+	}
+	s := "file=" + escape(d.Path) + ",format=" + d.Format + ",if=" + string(bus)
+	if d.CDROM {
+		s += ",media=cdrom"
+	}
+	if d.ReadOnly {
+		s += ",readonly=on"
+	}
+	if d.Snapshot {
+		s += ",snapshot=on"
+	}
+	return s
+}
+
+// varsPath is where the writable copy of the OVMF variables lives.
+func (c *Config) varsPath() string {
+	return filepath.Join(c.Dir, filepath.Base(c.Firmware.Vars))
+}
+
+func (c *Config) binary() string {
+	if c.Binary == "" {
+		return DefaultBinary
+	}
+	return c.Binary
+}
+
+func (c *Config) machine() string {
+	if c.Machine == "" {
+		return "q35"
+	}
+	return c.Machine
+}
+
+// escape doubles commas, as QEMU wants inside an option value.
+func escape(s string) string { return strings.ReplaceAll(s, ",", ",,") }

@@ -1,0 +1,76 @@
+// Package hostdeps knows which Debian packages the host needs to build and
+// test images, and installs the missing ones with apt-get.
+package hostdeps
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"sort"
+	"strings"
+
+	"github.com/tripleo/diskimage-builder/internal/run"
+)
+
+// Packages are the host packages the builds and the tests use, with why.
+var Packages = map[string]string{
+	"mmdebstrap":             "makes the base root",
+	"debootstrap":            "fallback for the base root",
+	"e2fsprogs":              "mkfs.ext4 -d makes the root filesystem",
+	"dosfstools":             "mkfs.vfat makes the EFI system partition",
+	"mtools":                 "fills the EFI system partition without mounting it",
+	"qemu-utils":             "qemu-img converts disk formats",
+	"zstd":                   "compresses the cached base",
+	"tar":                    "packs and unpacks root trees",
+	"cpio":                   "lists ramdisks in tests",
+	"qemu-system-x86":        "boot tests",
+	"qemu-block-extra":       "boot tests read iSCSI exports",
+	"ovmf":                   "UEFI boot tests",
+	"debian-archive-keyring": "verifies the Debian mirror",
+	"sudo":                   "the sudoers rule and its test",
+}
+
+// Names returns the package names, sorted.
+func Names() []string {
+	names := make([]string, 0, len(Packages))
+	for n := range Packages {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Missing returns the packages dpkg does not have installed.
+func Missing(ctx context.Context) ([]string, error) {
+	if _, err := exec.LookPath("dpkg-query"); err != nil {
+		return nil, fmt.Errorf("dpkg-query not found: the host must be Debian or a derivative")
+	}
+	var missing []string
+	for _, n := range Names() {
+		out, _ := run.Output(ctx, "dpkg-query", "-W", "-f=${db:Status-Status}", n)
+		if strings.TrimSpace(out) != "installed" {
+			missing = append(missing, n)
+		}
+	}
+	return missing, nil
+}
+
+// Ensure installs every missing package, saying what it installs on log.
+func Ensure(ctx context.Context, log io.Writer) error {
+	missing, err := Missing(ctx)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	fmt.Fprintf(log, "deps: installing %s\n", strings.Join(missing, " "))
+	env := []string{"DEBIAN_FRONTEND=noninteractive", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+	if _, err := run.Run(ctx, run.Cmd{Argv: []string{"apt-get", "update", "-q"}, Env: env}); err != nil {
+		return fmt.Errorf("deps: %w", err)
+	}
+	argv := append([]string{"apt-get", "install", "-y", "-q", "--no-install-recommends"}, missing...)
+	if _, err := run.Run(ctx, run.Cmd{Argv: argv, Env: env, Stream: log, Label: "apt-get"}); err != nil {
+		return fmt.Errorf("deps: %w", err)
+	}
+	fmt.Fprintf(log, "deps: installed %s\n", strings.Join(missing, " "))
+	return nil
+}

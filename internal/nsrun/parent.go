@@ -1,0 +1,100 @@
+package nsrun
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+
+	"github.com/tripleo/diskimage-builder/internal/reexec"
+	"golang.org/x/sys/unix"
+)
+
+const role = "nsrun"
+
+func init() { reexec.Register(role, child) }
+
+// StepError is returned when a step of a job fails.
+type StepError struct {
+	Result Result
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("%s failed: %s", e.Result.Label, e.Result.Err)
+}
+
+// Run runs job in a new runner process, streaming the steps' labelled
+// output to out, and returns the results of the steps that ran. A failing
+// step stops the job and is returned as a *StepError. Cancelling ctx kills
+// the runner and with it every process of the job.
+func Run(ctx context.Context, job Job, out io.Writer) ([]Result, error) {
+	spec, err := json.Marshal(job)
+	if err != nil {
+		return nil, fmt.Errorf("encode job: %w", err)
+	}
+	rr, rw, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("runner pipe: %w", err)
+	}
+	defer rr.Close()
+	cmd := reexec.Command(role)
+	cmd.Stdin = bytesReader(spec)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.ExtraFiles = []*os.File{rw}
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags: unix.CLONE_NEWNS | unix.CLONE_NEWPID,
+		Pdeathsig:  syscall.SIGKILL,
+	}
+	if err := cmd.Start(); err != nil {
+		rw.Close()
+		return nil, fmt.Errorf("start namespace runner: %w", err)
+	}
+	rw.Close()
+	stop := context.AfterFunc(ctx, func() { cmd.Process.Kill() })
+	defer stop()
+
+	var results []Result
+	sc := bufio.NewScanner(rr)
+	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	var setupErr string
+	for sc.Scan() {
+		var m message
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			continue
+		}
+		if m.Setup != "" {
+			setupErr = m.Setup
+			continue
+		}
+		if m.Result != nil {
+			results = append(results, *m.Result)
+		}
+	}
+	waitErr := cmd.Wait()
+	if ctx.Err() != nil {
+		return results, ctx.Err()
+	}
+	if setupErr != "" {
+		return results, errors.New(setupErr)
+	}
+	if n := len(results); n > 0 && results[n-1].ExitCode != 0 {
+		return results, &StepError{Result: results[n-1]}
+	}
+	if waitErr != nil {
+		return results, fmt.Errorf("namespace runner: %w", waitErr)
+	}
+	if len(results) != len(job.Steps) {
+		return results, fmt.Errorf("namespace runner ended after %d of %d steps", len(results), len(job.Steps))
+	}
+	return results, nil
+}
+
+// message is one line the runner writes on its report pipe.
+type message struct {
+	Setup  string  `json:",omitempty"` // the job could not be set up
+	Result *Result `json:",omitempty"`
+}
