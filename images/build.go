@@ -44,6 +44,9 @@ type builder struct {
 	jan      *janitor.Janitor
 	phase    string
 	res      Result
+	// finish, when set, replaces the phases after post-install (see
+	// BuildRoot).
+	finish func(context.Context, *Work) error
 }
 
 // Build builds the image spec describes. Problems with the spec itself are
@@ -52,6 +55,10 @@ type builder struct {
 // directory is removed (unless kept) and no output is left at its final
 // path; older outputs stay as they were.
 func Build(ctx context.Context, spec Spec) (*Result, error) {
+	return build(ctx, spec, nil)
+}
+
+func build(ctx context.Context, spec Spec, finish func(context.Context, *Work) error) (*Result, error) {
 	s := spec.withDefaults()
 	if err := s.Validate(); err != nil {
 		return nil, &InputError{err}
@@ -63,7 +70,7 @@ func Build(ctx context.Context, spec Spec) (*Result, error) {
 	if os.Geteuid() != 0 {
 		return nil, errors.New("building an image needs root (hooks run as root in the image); run it with sudo")
 	}
-	b := &builder{spec: s, set: set, log: s.Log}
+	b := &builder{spec: s, set: set, log: s.Log, finish: finish}
 	start := time.Now()
 	err = b.run(ctx)
 	b.res.Duration = time.Since(start)
@@ -123,6 +130,12 @@ func (b *builder) run(ctx context.Context) (err error) {
 		{"cleanup", b.hookPhase(flavours.Cleanup)},
 		{"blank-slate", b.blankSlate},
 		{"outputs", b.writeOutputs},
+	}
+	if b.finish != nil {
+		steps = append(steps[:5], struct {
+			name string
+			fn   func(context.Context) error
+		}{"assemble", b.runFinish})
 	}
 	for _, st := range steps {
 		if err := ctx.Err(); err != nil {

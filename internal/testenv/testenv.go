@@ -6,6 +6,7 @@ package testenv
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -46,4 +47,17 @@ func Short(t testing.TB) {
 	if testing.Short() {
 		t.Skip("skipped in -short mode: builds or boots an image")
 	}
+}
+
+// CacheDir is the image cache the tests share, so that one cached base
+// serves every test and the README's build: $DIB_TEST_CACHE, else the
+// default cache of the commands (~/.cache/image-create).
+func CacheDir() string {
+	if d := os.Getenv("DIB_TEST_CACHE"); d != "" {
+		return d
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "image-create")
+	}
+	return "/var/cache/image-create"
 }
