@@ -27,3 +27,24 @@ func checkOutputDir(name string) error {
 	}
 	return nil
 }
+
+// checkFreeSpace refuses a disk size larger than the free space of the
+// directories the raw disk and its outputs are written to.
+func checkFreeSpace(size int64, dirs ...string) error {
+	if size <= 0 {
+		return nil
+	}
+	for _, d := range dirs {
+		var st unix.Statfs_t
+		if err := unix.Statfs(d, &st); err != nil {
+			continue // a missing TmpDir is made later; the output dir was checked
+		}
+		free := int64(st.Bavail) * int64(st.Bsize)
+		if size > free {
+			return fmt.Errorf("image size %.1f GB is larger than the free space (%.1f GB) in %s", gb(size), gb(free), d)
+		}
+	}
+	return nil
+}
+
+func gb(n int64) float64 { return float64(n) / (1 << 30) }

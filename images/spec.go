@@ -128,7 +128,10 @@ func (s Spec) Validate() error {
 			return fmt.Errorf("bad package name %q", p)
 		}
 	}
-	return checkOutputDir(s.Name)
+	if err := checkOutputDir(s.Name); err != nil {
+		return err
+	}
+	return checkFreeSpace(s.Size, s.TmpDir, filepath.Dir(s.Name))
 }
 
 // Output is the path of the output of type t.

@@ -30,9 +30,9 @@ type option struct {
 // flagSet is a pflag set whose options fall back to environment variables.
 type flagSet struct {
 	*pflag.FlagSet
-	opts    []option
-	env     map[string]string
-	command string
+	opts     []option
+	env      map[string]string
+	command  string
 	synopsis string
 }
 
@@ -159,4 +159,3 @@ func splitPath(s string) []string {
 	}
 	return out
 }
-

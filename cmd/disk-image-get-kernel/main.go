@@ -1,0 +1,13 @@
+// Command disk-image-get-kernel extracts the kernel and initrd from a disk
+// image, for PXE booting a machine with that image.
+package main
+
+import (
+	"os"
+
+	"github.com/tripleo/diskimage-builder/images/kernel/cli"
+)
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
+}

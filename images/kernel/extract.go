@@ -1,0 +1,155 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Options says which image to read and where to write its kernel.
+type Options struct {
+	Image  string // the image file: raw, qcow2, vhd, vmdk, ...
+	Dir    string // output directory; empty means the image's directory
+	Prefix string // output name prefix; empty means the image's name without its extension
+}
+
+// Result names the files Extract wrote and what they came from.
+type Result struct {
+	Kernel  string // DIR/PREFIX-vmlinuz
+	Initrd  string // DIR/PREFIX-initrd
+	Version string // the kernel's version, "" if only a link named it
+	Found   Found  // where in the image they were
+}
+
+// Outputs returns the paths Extract writes for opts, defaults applied.
+func Outputs(opts Options) (kernel, initrd string) {
+	opts = opts.withDefaults()
+	base := filepath.Join(opts.Dir, opts.Prefix)
+	return base + "-vmlinuz", base + "-initrd"
+}
+
+func (o Options) withDefaults() Options {
+	if o.Dir == "" {
+		o.Dir = filepath.Dir(o.Image)
+	}
+	if o.Prefix == "" {
+		base := filepath.Base(o.Image)
+		o.Prefix = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	return o
+}
+
+// Extract finds the newest kernel and its initrd in opts.Image (see Find)
+// and writes them as PREFIX-vmlinuz and PREFIX-initrd in DIR, mode 0644.
+// Each is written beside its destination under a temporary name and
+// renamed into place, replacing an older file of that name; on error
+// nothing is left behind.
+func Extract(ctx context.Context, opts Options) (res Result, err error) {
+	if opts.Image == "" {
+		return Result{}, errors.New("extract kernel: no image given")
+	}
+	opts = opts.withDefaults()
+	res.Kernel, res.Initrd = Outputs(opts)
+	if st, err := os.Stat(opts.Dir); err != nil {
+		return Result{}, fmt.Errorf("extract kernel: output directory: %w", err)
+	} else if !st.IsDir() {
+		return Result{}, fmt.Errorf("extract kernel: output directory %s: not a directory", opts.Dir)
+	}
+	// The temporary files are made first: an unwritable directory fails
+	// before the image is read.
+	kt, err := newTemp(res.Kernel)
+	if err != nil {
+		return Result{}, err
+	}
+	defer kt.cleanup()
+	it, err := newTemp(res.Initrd)
+	if err != nil {
+		return Result{}, err
+	}
+	defer it.cleanup()
+
+	d, err := openDisk(ctx, opts.Image)
+	if err != nil {
+		return Result{}, err
+	}
+	defer d.Close()
+	found, fsys, err := search(d)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Version, res.Found = found.Version, found
+	if err := kt.fill(fsys, found.Kernel); err != nil {
+		return Result{}, err
+	}
+	if err := it.fill(fsys, found.Initrd); err != nil {
+		return Result{}, err
+	}
+	if err := kt.commit(); err != nil {
+		return Result{}, err
+	}
+	if err := it.commit(); err != nil {
+		return Result{}, errors.Join(err, os.Remove(res.Kernel))
+	}
+	slog.Debug("extracted", "kernel", res.Kernel, "initrd", res.Initrd, "version", res.Version)
+	return res, nil
+}
+
+// temp is an output being written under a temporary name.
+type temp struct {
+	f    *os.File
+	dest string
+	done bool
+}
+
+func newTemp(dest string) (*temp, error) {
+	f, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("create output %s: %w", dest, err)
+	}
+	return &temp{f: f, dest: dest}, nil
+}
+
+// fill copies name from fsys into the temporary file.
+func (t *temp) fill(fsys fs.FS, name string) error {
+	src, err := fsys.Open(name)
+	if err != nil {
+		return fmt.Errorf("read %s from image: %w", name, err)
+	}
+	defer src.Close()
+	if _, err := io.Copy(t.f, src); err != nil {
+		return fmt.Errorf("copy %s from image to %s: %w", name, t.f.Name(), err)
+	}
+	if err := t.f.Chmod(0o644); err != nil {
+		return fmt.Errorf("chmod %s: %w", t.f.Name(), err)
+	}
+	if err := t.f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", t.f.Name(), err)
+	}
+	return nil
+}
+
+// commit closes the temporary file and renames it into place.
+func (t *temp) commit() error {
+	if err := t.f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", t.f.Name(), err)
+	}
+	if err := os.Rename(t.f.Name(), t.dest); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", t.f.Name(), t.dest, err)
+	}
+	t.done = true
+	return nil
+}
+
+// cleanup removes the temporary file unless it was committed.
+func (t *temp) cleanup() {
+	if !t.done {
+		t.f.Close()
+		os.Remove(t.f.Name())
+	}
+}

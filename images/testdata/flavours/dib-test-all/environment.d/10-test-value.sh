@@ -1,0 +1,1 @@
+export DIB_TEST_VALUE=from-environment-d
