@@ -24,6 +24,7 @@ type Result struct {
 	Hooks    []Timing      // every hook that ran, in order
 	Duration time.Duration // the whole build
 	BuildDir string        // set when Spec.KeepBuildDir kept it
+	RootUUID string        // UUID of the root filesystem of disk outputs
 }
 
 // Timing is how long one named step took.
@@ -163,6 +164,9 @@ func (b *builder) bootstrap(ctx context.Context) error {
 		return err
 	}
 	if err := bootstrap.Unpack(ctx, tarball, b.rootDir); err != nil {
+		return err
+	}
+	if err := b.checkSizeEarly(); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(b.hooksDir, 0o755); err != nil {

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/images/kernel"
 )
 
 // Kernel is a kernel in a tree's /boot.
@@ -27,7 +29,7 @@ func FindKernel(tree string) (Kernel, error) {
 		if !ok || v == "" || !e.Type().IsRegular() {
 			continue
 		}
-		if best == "" || CompareVersions(v, best) > 0 {
+		if best == "" || kernel.CompareVersions(v, best) > 0 {
 			best = v
 		}
 	}
@@ -38,80 +40,23 @@ func FindKernel(tree string) (Kernel, error) {
 	if fi, err := os.Stat(filepath.Join(tree, "boot", "initrd.img-"+best)); err == nil && fi.Mode().IsRegular() {
 		k.Initrd = "/boot/initrd.img-" + best
 	}
+	// Debian keeps /vmlinuz and /initrd.img pointing at the newest kernel;
+	// booting through them keeps the image bootable after a kernel upgrade
+	// inside the instance, which does not rewrite this grub.cfg.
+	if linksTo(tree, "vmlinuz", k.Image) {
+		k.Image = "/vmlinuz"
+		if k.Initrd != "" && linksTo(tree, "initrd.img", k.Initrd) {
+			k.Initrd = "/initrd.img"
+		}
+	}
 	return k, nil
 }
 
-// CompareVersions orders two version strings as dpkg orders upstream
-// versions: runs of digits compare as numbers, other runs character by
-// character with letters before non-letters and '~' before everything,
-// even the end of the string. It returns -1, 0 or 1.
-func CompareVersions(a, b string) int {
-	for a != "" || b != "" {
-		var na, nb string
-		na, a = span(a, false)
-		nb, b = span(b, false)
-		if c := compareText(na, nb); c != 0 {
-			return c
-		}
-		na, a = span(a, true)
-		nb, b = span(b, true)
-		if c := compareNumbers(na, nb); c != 0 {
-			return c
-		}
+// linksTo reports whether the symlink /name in tree points at target.
+func linksTo(tree, name, target string) bool {
+	dest, err := os.Readlink(filepath.Join(tree, name))
+	if err != nil {
+		return false
 	}
-	return 0
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// span splits s after its leading run of digits (digits) or non-digits.
-func span(s string, digits bool) (string, string) {
-	i := 0
-	for i < len(s) && isDigit(s[i]) == digits {
-		i++
-	}
-	return s[:i], s[i:]
-}
-
-// textOrder is the weight of a character in a non-digit run; 0 is the end.
-func textOrder(s string, i int) int {
-	if i >= len(s) {
-		return 0
-	}
-	c := s[i]
-	switch {
-	case c == '~':
-		return -1
-	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
-		return int(c)
-	default:
-		return int(c) + 256
-	}
-}
-
-func compareText(a, b string) int {
-	for i := 0; i < len(a) || i < len(b); i++ {
-		if x, y := textOrder(a, i), textOrder(b, i); x != y {
-			return sign(x - y)
-		}
-	}
-	return 0
-}
-
-func compareNumbers(a, b string) int {
-	a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
-	if len(a) != len(b) {
-		return sign(len(a) - len(b))
-	}
-	return strings.Compare(a, b)
-}
-
-func sign(n int) int {
-	switch {
-	case n < 0:
-		return -1
-	case n > 0:
-		return 1
-	}
-	return 0
+	return "/"+strings.TrimPrefix(dest, "/") == target
 }

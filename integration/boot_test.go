@@ -1,0 +1,54 @@
+package integration
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/tripleo/diskimage-builder/integration/qemu"
+)
+
+// markerRE matches the line the dib-test-boot marker unit prints.
+var markerRE = regexp.MustCompile(`DIB-BOOT-MARKER first-boot-runs=(\d+) root=(\S+) fstab-root=(\S+) efi=(\S+) rc-local-after-first-boot=(\S+) machine-id=(\S+) END`)
+
+const bootTimeout = 4 * time.Minute
+
+// bootToMarker boots disk and returns the marker's fields; the guest
+// powers itself off after printing it.
+func bootToMarker(t *testing.T, disk, format string, opts ...qemu.Option) []string {
+	t.Helper()
+	start := time.Now()
+	vm := qemu.StartT(t, append(opts, qemu.WithDisk(disk, format), qemu.WithSMP(2))...)
+	m, err := vm.ExpectRE(markerRE, bootTimeout)
+	require.NoError(t, err)
+	t.Logf("boot to marker: %.1fs", time.Since(start).Seconds())
+	require.NoError(t, vm.Wait(2*time.Minute), "the guest powers off after the marker")
+	return m
+}
+
+func TestVMImageBootsUnderBIOSAndUEFIFromRawAndQcow2RunningFirstBootOnce(t *testing.T) {
+	name := vmImage(t)
+	rootUUID := bootImage.rootUUID(t)
+	raw := copyDisk(t, name+".raw")
+
+	// First boot of the raw disk, under SeaBIOS.
+	m := bootToMarker(t, raw, "raw")
+	assert.Equal(t, "1", m[1], "first-boot.d ran on the first boot")
+	assert.Equal(t, rootUUID, m[2], "the root filesystem is the built one")
+	assert.Equal(t, m[2], m[3], "the root filesystem is the one fstab names")
+	assert.Equal(t, "vfat", m[4], "the ESP is mounted at /boot/efi from fstab")
+	assert.Equal(t, "yes", m[5], "first-boot ran before rc.local")
+
+	// Second boot of the same disk, under OVMF: first-boot does not run again.
+	m = bootToMarker(t, raw, "raw", qemu.WithUEFI())
+	assert.Equal(t, "1", m[1], "first-boot.d did not run on the second boot")
+	assert.Equal(t, rootUUID, m[2])
+
+	// The qcow2 output boots too (under OVMF), as a fresh first boot.
+	qcow := copyDisk(t, name+".qcow2")
+	m = bootToMarker(t, qcow, "qcow2", qemu.WithUEFI())
+	assert.Equal(t, "1", m[1])
+	assert.Equal(t, rootUUID, m[2])
+}

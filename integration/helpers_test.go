@@ -1,0 +1,31 @@
+package integration
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/tripleo/diskimage-builder/internal/run"
+)
+
+func ensureDir(d string) error { return os.MkdirAll(d, 0o755) }
+
+// copyDisk copies a disk file (sparse) into t's directory, so a boot does
+// not change the shared image.
+func copyDisk(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir() + "/" + "disk" + ext(src)
+	_, err := run.Run(context.Background(), run.Cmd{Argv: []string{"cp", "--sparse=always", src, dst}})
+	require.NoError(t, err)
+	return dst
+}
+
+func ext(p string) string {
+	for i := len(p) - 1; i >= 0 && p[i] != '/'; i-- {
+		if p[i] == '.' {
+			return p[i:]
+		}
+	}
+	return ""
+}
