@@ -153,11 +153,15 @@ func (q *qemuReader) readCached(p []byte, off int64) error {
 	return nil
 }
 
-// fetch reads len(p) bytes at off with one qemu-img command.
+// fetch reads len(p) bytes at off with one qemu-img command. QEMU's raw
+// driver takes only whole sectors, so the range read is widened to 512-byte
+// boundaries and p is cut out of it.
 func (q *qemuReader) fetch(p []byte, off int64) error {
 	q.calls++
-	opts := strings.Join([]string{"driver=raw", "offset=" + strconv.FormatInt(off, 10),
-		"size=" + strconv.Itoa(len(p)), "file.driver=" + q.format, "file.file.driver=file",
+	start := off &^ 511
+	end := min((off+int64(len(p))+511)&^511, q.size)
+	opts := strings.Join([]string{"driver=raw", "offset=" + strconv.FormatInt(start, 10),
+		"size=" + strconv.FormatInt(end-start, 10), "file.driver=" + q.format, "file.file.driver=file",
 		"file.file.filename=" + strings.ReplaceAll(q.image, ",", ",,")}, ",")
 	argv := []string{"qemu-img", "convert", "-q", "--image-opts", opts, "-O", "raw", q.tmp}
 	if _, err := run.Run(q.ctx, run.Cmd{Argv: argv}); err != nil {
@@ -169,6 +173,9 @@ func (q *qemuReader) fetch(p []byte, off int64) error {
 		return fmt.Errorf("read %d bytes at %d of %s: %w", len(p), off, q.image, err)
 	}
 	defer f.Close()
+	if _, err := f.Seek(off-start, io.SeekStart); err != nil {
+		return fmt.Errorf("read %d bytes at %d of %s: %w", len(p), off, q.image, err)
+	}
 	if _, err := io.ReadFull(f, p); err != nil {
 		return fmt.Errorf("read %d bytes at %d of %s: %w", len(p), off, q.image, err)
 	}
