@@ -71,7 +71,7 @@ func build(ctx context.Context, spec Spec, finish func(context.Context, *Work) e
 	if os.Geteuid() != 0 {
 		return nil, errors.New("building an image needs root (hooks run as root in the image); run it with sudo")
 	}
-	b := &builder{spec: s, set: set, log: s.Log, finish: finish}
+	b := &builder{spec: s, set: set, log: s.Log, finish: finish, phase: "bootstrap"}
 	start := time.Now()
 	err = b.run(ctx)
 	b.res.Duration = time.Since(start)
@@ -143,11 +143,21 @@ func (b *builder) run(ctx context.Context) (err error) {
 			return err
 		}
 		b.phase = st.name
+		phase, isHookPhase := flavours.PhaseByName(st.name)
+		if isHookPhase {
+			b.breakAt(ctx, "before-"+st.name, phase)
+		}
 		t0 := time.Now()
 		err := st.fn(ctx)
 		b.res.Phases = append(b.res.Phases, Timing{st.name, time.Since(t0)})
 		if err != nil {
+			if ctx.Err() == nil {
+				b.breakAt(ctx, "after-error", b.errorPhase(st.name))
+			}
 			return fmt.Errorf("phase %s: %w", st.name, err)
+		}
+		if isHookPhase {
+			b.breakAt(ctx, "after-"+st.name, phase)
 		}
 	}
 	b.phase = "done"
@@ -225,4 +235,16 @@ func (b *builder) runHooks(ctx context.Context, p flavours.Phase, hooks []flavou
 		b.logf("%s: done in %.2fs", r.Label, r.Duration.Seconds())
 	}
 	return results, err
+}
+
+// errorPhase is where an after-error break point opens for a failure in
+// step name: in the image for chroot phases, outside otherwise.
+func (b *builder) errorPhase(name string) flavours.Phase {
+	if p, ok := flavours.PhaseByName(name); ok {
+		return p
+	}
+	if name == "packages" || name == "first-boot" {
+		return flavours.Install
+	}
+	return flavours.Cleanup
 }

@@ -108,8 +108,12 @@ func (b *builder) filesystemImage(ctx context.Context, raw string) (string, erro
 // blockDevice runs the block-device.d hooks with IMAGE_BLOCK_DEVICE set to
 // the raw disk. A hook that prints IMAGE_BLOCK_DEVICE=PATH replaces it.
 func (b *builder) blockDevice(ctx context.Context, raw string, env []string) (string, error) {
+	b.phase = flavours.BlockDevice.Name
+	b.breakAt(ctx, "before-block-device", flavours.BlockDevice)
 	hooks := b.set.Hooks(flavours.BlockDevice)
 	if len(hooks) == 0 {
+		b.breakAt(ctx, "after-block-device", flavours.BlockDevice)
+		b.phase = "outputs"
 		return raw, nil
 	}
 	b.logf("==> block-device.d: %d hook(s) on %s", len(hooks), raw)
@@ -128,6 +132,8 @@ func (b *builder) blockDevice(ctx context.Context, raw string, env []string) (st
 			}
 		}
 	}
+	b.breakAt(ctx, "after-block-device", flavours.BlockDevice)
+	b.phase = "outputs"
 	return raw, nil
 }
 

@@ -10,9 +10,9 @@ import (
 const chrootPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // passThrough reports whether the caller's variable k reaches the hooks:
-// DIB_* settings, and proxies.
+// DIB_* settings, proxies, and SUDO_USER (whose keys local-config copies).
 func passThrough(k string) bool {
-	if strings.HasPrefix(k, "DIB_") {
+	if strings.HasPrefix(k, "DIB_") || k == "SUDO_USER" {
 		return true
 	}
 	switch strings.ToLower(k) {
@@ -55,6 +55,13 @@ func (b *builder) hookEnv(inChroot bool, targetRoot, hooksPath string, extra ...
 		set["PATH"] = os.Getenv("PATH")
 		if set["PATH"] == "" {
 			set["PATH"] = chrootPath
+		}
+		// Outside the image hooks see the caller's home, as the original's
+		// extra-data.d did (local-config copies ~/.ssh from it).
+		for _, kv := range s.Env {
+			if h, ok := strings.CutPrefix(kv, "HOME="); ok && h != "" {
+				set["HOME"] = h
+			}
 		}
 	}
 	for k, v := range set {

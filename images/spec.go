@@ -45,6 +45,12 @@ type Spec struct {
 	Trace        bool     // run shell hooks with -x, DIB_DEBUG_TRACE=1
 	TmpDir       string   // where the build directory goes; default $TMPDIR
 	KeepBuildDir bool     // keep the build directory for debugging
+	// Break lists the points where the build stops for debugging, as the
+	// original's break= variable: before-PHASE, after-PHASE, after-error.
+	Break []string
+	// BreakCmd is run (by /bin/sh -c) at a break point instead of an
+	// interactive shell.
+	BreakCmd string
 	// Env is the caller's environment: DIB_* and proxy variables in it are
 	// passed to hooks. Nil means os.Environ().
 	Env []string
@@ -76,10 +82,13 @@ func (s Spec) withDefaults() Spec {
 		s.Log = os.Stderr
 	}
 	if s.TmpDir == "" {
-		s.TmpDir = os.TempDir()
+		s.TmpDir = DefaultTmpDir()
 	}
 	return s
 }
+
+// DefaultTmpDir is where build directories go when Spec.TmpDir is empty.
+func DefaultTmpDir() string { return os.TempDir() }
 
 // DefaultCacheDir is ~/.cache/image-create of the user running the build.
 func DefaultCacheDir() string {
@@ -119,6 +128,9 @@ func (s Spec) Validate() error {
 	}
 	if !slices.Contains(SupportedArchs, s.Arch) {
 		return fmt.Errorf("unsupported architecture %q (supported: %s)", s.Arch, strings.Join(SupportedArchs, ", "))
+	}
+	if err := checkBreaks(s.Break); err != nil {
+		return err
 	}
 	if s.Size < 0 {
 		return fmt.Errorf("image size %d is negative", s.Size)

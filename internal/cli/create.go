@@ -61,6 +61,7 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 		Arch: *arch, Release: *release, Mirror: *mirror, CacheDir: *cache,
 		Uncompressed: *uncompressed, Checksum: *checksum, Overwrite: *overwrite,
 		FlavoursPath: splitPath(*fpath), Trace: *trace, TmpDir: *tmp, KeepBuildDir: *keep, Env: env,
+		Break: splitList(fs.env["break"]), BreakCmd: fs.env["break_cmd"],
 	}
 	if *size != "" {
 		n, err := ParseSize(*size)

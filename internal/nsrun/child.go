@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -18,15 +18,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
-
 // child is the runner: PID 1 of a fresh PID namespace in a fresh mount
-// namespace. It reads the job on stdin and reports on fd 3.
+// namespace. It reads the job on fd 3 and reports on fd 4.
 func child() int {
-	report := os.NewFile(3, "report")
+	report := os.NewFile(4, "report")
 	enc := json.NewEncoder(report)
 	var job Job
-	if err := json.NewDecoder(os.Stdin).Decode(&job); err != nil {
+	jobFile := os.NewFile(3, "job")
+	err := json.NewDecoder(jobFile).Decode(&job)
+	jobFile.Close()
+	if err != nil {
 		enc.Encode(message{Setup: "decode job: " + err.Error()})
 		return 1
 	}
@@ -57,6 +58,9 @@ func child() int {
 }
 
 func runStep(ctx context.Context, s Step, env []string, dir string) Result {
+	if s.Interactive {
+		return runInteractive(ctx, s, env, dir)
+	}
 	start := time.Now()
 	c := run.Cmd{Argv: s.Argv, Env: env, Dir: dir, Label: s.Label, Stream: os.Stdout}
 	out, err := run.Run(ctx, c)
@@ -166,4 +170,21 @@ func loadEnv(ctx context.Context, job Job) ([]string, error) {
 		}
 	}
 	return env, nil
+}
+
+// runInteractive runs a step on the runner's own terminal.
+func runInteractive(ctx context.Context, s Step, env []string, dir string) Result {
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, s.Argv[0], s.Argv[1:]...)
+	cmd.Env, cmd.Dir = env, dir
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	r := Result{Label: s.Label, Duration: time.Since(start)}
+	if err != nil {
+		r.ExitCode, r.Err = -1, err.Error()
+		if cmd.ProcessState != nil && cmd.ProcessState.ExitCode() > 0 {
+			r.ExitCode = cmd.ProcessState.ExitCode()
+		}
+	}
+	return r
 }

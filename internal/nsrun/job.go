@@ -25,6 +25,9 @@ type Step struct {
 	Argv  []string // as seen inside the job's root
 	// Capture keeps the step's standard output in its Result.
 	Capture bool
+	// Interactive connects the step to the runner's standard input, output
+	// and error as they are (a debugging shell), without labels.
+	Interactive bool
 }
 
 // Job is what one runner process does.

@@ -32,6 +32,17 @@ func (e *StepError) Error() string {
 // step stops the job and is returned as a *StepError. Cancelling ctx kills
 // the runner and with it every process of the job.
 func Run(ctx context.Context, job Job, out io.Writer) ([]Result, error) {
+	return runJob(ctx, job, nil, out, out)
+}
+
+// RunInteractive is Run with the steps' standard input, output and error
+// connected as given: interactive steps (a debugging shell) use them as
+// they are.
+func RunInteractive(ctx context.Context, job Job, stdin io.Reader, stdout, stderr io.Writer) ([]Result, error) {
+	return runJob(ctx, job, stdin, stdout, stderr)
+}
+
+func runJob(ctx context.Context, job Job, stdin io.Reader, stdout, stderr io.Writer) ([]Result, error) {
 	spec, err := json.Marshal(job)
 	if err != nil {
 		return nil, fmt.Errorf("encode job: %w", err)
@@ -41,10 +52,21 @@ func Run(ctx context.Context, job Job, out io.Writer) ([]Result, error) {
 		return nil, fmt.Errorf("runner pipe: %w", err)
 	}
 	defer rr.Close()
+	jr, jw, err := os.Pipe()
+	if err != nil {
+		rw.Close()
+		return nil, fmt.Errorf("runner pipe: %w", err)
+	}
+	defer jr.Close()
+	go func() {
+		jw.Write(spec)
+		jw.Close()
+	}()
 	cmd := reexec.Command(role)
-	cmd.Stdin = bytesReader(spec)
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.ExtraFiles = []*os.File{rw}
+	cmd.Stdin = stdin
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	// fd 3: the job, fd 4: the report.
+	cmd.ExtraFiles = []*os.File{jr, rw}
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags: unix.CLONE_NEWNS | unix.CLONE_NEWPID,
 		Pdeathsig:  syscall.SIGKILL,

@@ -87,6 +87,11 @@ func Run(ctx context.Context, c Cmd) (string, error) {
 	cmd.Env = c.Env
 	cmd.Stdin = c.Stdin
 	cmd.SysProcAttr = c.SysProcAttr
+	if cmd.SysProcAttr == nil {
+		// A command dies with the process that started it, so a killed
+		// build leaves nothing running.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	}
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second
 
