@@ -187,7 +187,9 @@ func printTables() {
 		fmt.Printf("\nFault injection: what each fault left behind\n\n%s\n", table(append([]string{"phase"}, faults...), rows))
 	}
 	if len(badRows.rows) > 0 {
-		sort.Slice(badRows.rows, func(i, j int) bool { return badRows.rows[i][0]+badRows.rows[i][1] < badRows.rows[j][0]+badRows.rows[j][1] })
+		sort.Slice(badRows.rows, func(i, j int) bool {
+			return badRows.rows[i][0]+badRows.rows[i][1] < badRows.rows[j][0]+badRows.rows[j][1]
+		})
 		fmt.Printf("\nBad input: exit status and message\n\n%s\n", table([]string{"command", "case", "exit", "message", "written"}, badRows.rows))
 	}
 }

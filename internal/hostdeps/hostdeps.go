@@ -24,6 +24,8 @@ var Packages = map[string]string{
 	"zstd":                   "compresses the cached base",
 	"tar":                    "packs and unpacks root trees",
 	"cpio":                   "lists ramdisks in tests",
+	"busybox":                "--host ramdisks take it from the host, and their tests",
+	"kmod":                   "depmod for the --host test's unpacked kernel package; modprobe for --host ramdisks",
 	"qemu-system-x86":        "boot tests",
 	"qemu-block-extra":       "boot tests read iSCSI exports",
 	"ovmf":                   "UEFI boot tests",

@@ -30,7 +30,7 @@ load_modules() {
 		udevadm settle --timeout=60 || log "udevadm settle timed out"
 	else
 		log "loading drivers with mdev and modprobe"
-		if command -v mdev >/dev/null 2>&1; then
+		if [ -w /proc/sys/kernel/hotplug ] && command -v mdev >/dev/null 2>&1; then
 			echo "$(command -v mdev)" >/proc/sys/kernel/hotplug 2>/dev/null || true
 		fi
 		for _round in 1 2 3; do
