@@ -13,6 +13,7 @@ import (
 	"github.com/tripleo/diskimage-builder/images/bootstrap"
 	"github.com/tripleo/diskimage-builder/images/chroot"
 	"github.com/tripleo/diskimage-builder/internal/janitor"
+	"github.com/tripleo/diskimage-builder/internal/logx"
 	"github.com/tripleo/diskimage-builder/internal/nsrun"
 	"github.com/tripleo/diskimage-builder/internal/workdir"
 )
@@ -169,6 +170,7 @@ func (b *builder) run(ctx context.Context) (err error) {
 // prepares the root and the merged hooks.
 func (b *builder) bootstrap(ctx context.Context) error {
 	o := b.baseOptions()
+	defer logx.Progress(b.log, "bootstrap")()
 	tarball, err := bootstrap.Ensure(ctx, o, b.log)
 	if err != nil {
 		return err
@@ -185,7 +187,7 @@ func (b *builder) bootstrap(ctx context.Context) error {
 	if err := b.set.WriteTree(b.hooksDir); err != nil {
 		return err
 	}
-	b.root, err = chroot.Prepare(b.rootDir, b.hooksDir, o.DebCache(), b.spec.Env)
+	b.root, err = chroot.Prepare(b.rootDir, b.hooksDir, o.DebCache(), filepath.Join(b.dir, "archives"), b.spec.Env)
 	return err
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tripleo/diskimage-builder/internal/logx"
 	"github.com/tripleo/diskimage-builder/internal/nsrun"
 )
 
@@ -43,6 +44,7 @@ func (b *builder) installPackages(ctx context.Context) error {
 		return nil
 	}
 	b.logf("==> packages: %s", strings.Join(b.spec.Packages, " "))
+	defer logx.Progress(b.log, "installing packages")()
 	script := `apt-get install -y -q -- "$@" || { apt-get update -q && apt-get install -y -q -- "$@"; }`
 	argv := append([]string{"/bin/sh", "-c", script, "dib-packages"}, b.spec.Packages...)
 	env := b.hookEnv(true, "/", "/tmp/in_target.d")

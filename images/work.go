@@ -49,6 +49,9 @@ func BuildRoot(ctx context.Context, spec Spec, finish func(context.Context, *Wor
 }
 
 func (b *builder) runFinish(ctx context.Context) error {
+	if err := b.root.SyncDebs(); err != nil {
+		return err
+	}
 	w := &Work{Root: b.rootDir, Flavours: b.set, Spec: b.spec, Log: b.log, b: b}
 	return b.finish(ctx, w)
 }

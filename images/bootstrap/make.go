@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,7 +45,7 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 	start := time.Now()
 	fmt.Fprintf(log, "bootstrap: making the %s/%s base from %s (cached as %s)\n", o.Release, o.Arch, o.Mirror, final)
 	out := filepath.Join(tmp, "base.tar.zst")
-	if _, err := exec.LookPath("mmdebstrap"); err == nil {
+	if _, lookErr := exec.LookPath("mmdebstrap"); lookErr == nil {
 		err = mmdebstrap(ctx, o, out, log)
 	} else {
 		err = debootstrap(ctx, o, tmp, out, log)
@@ -78,11 +80,25 @@ func mmdebstrap(ctx context.Context, o Options, out string, log io.Writer) error
 		"--customize-hook=rm -f \"$1\"/var/cache/apt/archives/*.deb \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap",
 		o.Release, out, o.Mirror,
 	}
-	job := nsrun.Job{Steps: []nsrun.Step{{Label: "bootstrap", Argv: argv}}}
+	job := nsrun.Job{Steps: []nsrun.Step{{Label: "bootstrap", Argv: argv}}, Env: mmdebstrapEnv()}
 	if _, err := nsrun.Run(ctx, job, log); err != nil {
 		return fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
 	}
 	return nil
+}
+
+// mmdebstrapEnv is the caller's environment, plus: TMPDIR on a tmpfs
+// when there is room in RAM (mmdebstrap makes its tree there and dpkg
+// unpacks every package into it), and the zstd compressing the tarball
+// using every core.
+func mmdebstrapEnv() []string {
+	env := append(os.Environ(), "ZSTD_NBTHREADS="+strconv.Itoa(runtime.NumCPU()))
+	if os.Getenv("TMPDIR") == "" {
+		if d := RAMDir(true); d != "" {
+			env = append(env, "TMPDIR="+d)
+		}
+	}
+	return env
 }
 
 // debootstrap is the fallback when mmdebstrap is missing: bootstrap into a

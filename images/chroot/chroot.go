@@ -34,15 +34,23 @@ var buildFiles = map[string]string{
 type Root struct {
 	Dir       string // the root directory on the host
 	HooksDir  string // merged hooks on the host, bound read-only at HooksTarget
-	DebCache  string // host package cache bound at AptArchives; may be empty
+	DebCache  string // shared host package cache, read-only at SharedDebs; may be empty
+	archives  string // this build's apt archive directory, at AptArchives
 	hadResolv bool
 }
 
 // Prepare writes the build-time files into dir: the host's resolv.conf (the
 // image's own is kept aside), policy-rc.d, dpkg and apt settings, and an apt
-// proxy when env names one.
-func Prepare(dir, hooksDir, debCache string, env []string) (*Root, error) {
+// proxy when env names one. With a shared package cache, archives is the
+// build's own apt archive directory (on the host), seeded from the cache.
+func Prepare(dir, hooksDir, debCache, archives string, env []string) (*Root, error) {
 	r := &Root{Dir: dir, HooksDir: hooksDir, DebCache: debCache}
+	if debCache != "" {
+		if err := seedArchives(archives, debCache); err != nil {
+			return nil, err
+		}
+		r.archives = archives
+	}
 	resolv := filepath.Join(dir, "etc/resolv.conf")
 	if _, err := os.Lstat(resolv); err == nil {
 		r.hadResolv = true
@@ -86,7 +94,8 @@ func (r *Root) Job(env []string, envFiles []string, steps []nsrun.Step) nsrun.Jo
 		j.Binds = append(j.Binds, nsrun.Bind{Source: r.HooksDir, Target: HooksTarget, ReadOnly: true})
 	}
 	if r.DebCache != "" {
-		j.Binds = append(j.Binds, nsrun.Bind{Source: r.DebCache, Target: AptArchives})
+		j.Binds = append(j.Binds, nsrun.Bind{Source: r.DebCache, Target: SharedDebs, ReadOnly: true},
+			nsrun.Bind{Source: r.archives, Target: AptArchives})
 	}
 	return j
 }
@@ -113,9 +122,12 @@ func (r *Root) Restore() error {
 			errs = append(errs, err)
 		}
 	}
-	// The mount point of the hooks is an empty directory once the job ended.
-	if err := os.Remove(filepath.Join(r.Dir, HooksTarget)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		errs = append(errs, fmt.Errorf("remove mount point: %w", err))
+	errs = append(errs, r.SyncDebs())
+	// Mount points are empty directories once the jobs ended.
+	for _, mp := range []string{HooksTarget, SharedDebs} {
+		if err := os.Remove(filepath.Join(r.Dir, mp)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("remove mount point: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -28,9 +29,16 @@ func (p Partition) String() string {
 
 const sector = 512
 
+// errTooSmall says a file is too short to hold a partition table or a
+// filesystem.
+var errTooSmall = errors.New("not a disk image: too small to hold a partition table or filesystem")
+
 // readTable reads a GPT or MBR partition table from the first sectors of
 // d. It returns ok false when there is none.
 func readTable(d io.ReaderAt, size int64) (kind string, parts []Partition, ok bool, err error) {
+	if size < 2*sector {
+		return "", nil, false, errTooSmall
+	}
 	head := make([]byte, 2*sector)
 	if _, err := d.ReadAt(head, 0); err != nil {
 		return "", nil, false, fmt.Errorf("read partition table: %w", err)

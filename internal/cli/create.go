@@ -79,6 +79,9 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	}
 	defer closeLog()
 	spec.Log = log
+	if handled, code := EnsureRoot(args, env, stderr); handled {
+		return code
+	}
 	res, err := images.Build(ctx, spec)
 	return finish(cmd, res, err, stdout, stderr)
 }
@@ -86,6 +89,10 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 // buildLog is the build's log: timestamped lines on stderr, and in the log
 // file when one is named.
 func buildLog(stderr io.Writer, logfile string) (io.Writer, func(), error) {
+	if f, ok := stderr.(*os.File); ok && logfile == "" && logx.IsTerminal(f) {
+		// A terminal also gets a progress line for long steps.
+		return logx.NewTerminalWriter(f), func() {}, nil
+	}
 	w := io.Writer(stderr)
 	closeFn := func() {}
 	if logfile != "" {

@@ -15,6 +15,9 @@ type TimestampWriter struct {
 	w   io.Writer
 	buf []byte
 	now func() time.Time
+	// tty and status: on a terminal, the status line under the log.
+	tty    bool
+	status string
 }
 
 // NewTimestampWriter returns a writer that timestamps lines onto w.
@@ -32,6 +35,9 @@ func (t *TimestampWriter) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		line := append([]byte(t.now().Format("2006-01-02 15:04:05.000 ")), t.buf[:i+1]...)
+		if t.tty && t.status != "" {
+			line = append(append([]byte("\r\033[K"), line...), t.status...)
+		}
 		if _, err := t.w.Write(line); err != nil {
 			return len(p), err
 		}

@@ -1,0 +1,62 @@
+package bootstrap
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/tripleo/diskimage-builder/internal/testenv"
+)
+
+func TestTheCacheKeyChangesWithEveryInput(t *testing.T) {
+	base := Options{Release: "trixie", Arch: "amd64", Mirror: "http://m/debian", CacheDir: "/c"}
+	keys := map[string]bool{base.Key(): true}
+	for _, o := range []Options{
+		{Release: "bookworm", Arch: "amd64", Mirror: "http://m/debian"},
+		{Release: "trixie", Arch: "arm64", Mirror: "http://m/debian"},
+		{Release: "trixie", Arch: "amd64", Mirror: "http://other/debian"},
+		{Release: "trixie", Arch: "amd64", Mirror: "http://m/debian", Packages: []string{"vim"}},
+	} {
+		keys[o.Key()] = true
+	}
+	assert.Len(t, keys, 5)
+	same := base
+	same.CacheDir = "/elsewhere"
+	same.Packages = []string{"zstd", " "} // already in the base set
+	assert.Equal(t, base.Key(), same.Key(), "the cache location and repeated packages do not change the base")
+	assert.True(t, strings.HasPrefix(base.Path(), "/c/base/trixie-amd64-"))
+}
+
+func TestTheHostMirrorIsReadFromAptSources(t *testing.T) {
+	dir := t.TempDir()
+	one := filepath.Join(dir, "one.list")
+	require.NoError(t, os.WriteFile(one, []byte("# comment\ndeb [arch=amd64] http://mirror.example/debian/ bookworm main\n"), 0o644))
+	assert.Equal(t, "http://mirror.example/debian", mirrorIn(one))
+	deb822 := filepath.Join(dir, "debian.sources")
+	require.NoError(t, os.WriteFile(deb822, []byte("Types: deb\nURIs: https://m.example/debian\nSuites: trixie\n"), 0o644))
+	assert.Equal(t, "https://m.example/debian", mirrorIn(deb822))
+	assert.Equal(t, "", mirrorIn(filepath.Join(dir, "missing")))
+}
+
+func TestAnInterruptedBootstrapLeavesNoCacheEntry(t *testing.T) {
+	testenv.Short(t)
+	testenv.RequireRoot(t)
+	testenv.RequireCommands(t, "mmdebstrap")
+	o := Options{Release: DefaultRelease, Arch: "amd64", Mirror: HostMirror(), CacheDir: t.TempDir()}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	_, err := Ensure(ctx, o, io.Discard)
+	require.Error(t, err)
+	entries, _ := filepath.Glob(filepath.Join(o.CacheDir, "base", "*"))
+	for _, e := range entries {
+		assert.True(t, strings.HasSuffix(e, ".lock"), "only the lock file may remain: %s", e)
+	}
+	_, err = os.Stat(o.Path())
+	assert.True(t, os.IsNotExist(err), "no entry at the final path")
+}
