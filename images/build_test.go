@@ -17,9 +17,16 @@ func TestATarImageIsShapedByEveryPhase(t *testing.T) {
 	spec := testSpec(t, "all", "dib-test-all")
 	spec.Types = []string{"tar"}
 	spec.Packages = []string{"hello"}
+	spec.Trace = true
 	res, err := images.Build(context.Background(), spec)
 	require.NoError(t, err)
 	require.Equal(t, []string{spec.Name + ".tar"}, res.Outputs)
+	log := spec.Log.(*testLog).String()
+	assert.Contains(t, log, "dib-test-all/pre-install.d/10-pre: + mkdir -p /etc/dib-test", "-x traces shell hooks")
+	assert.Contains(t, log, "dib-test-all/install.d/10-install: done in ", "each hook's time")
+	assert.Contains(t, log, "==> summary")
+	assert.Contains(t, log, "slow hook dib-test-")
+	assert.NotEmpty(t, res.Hooks)
 
 	files := readTar(t, spec.Name+".tar")
 	content := func(p string) string {
@@ -38,7 +45,7 @@ func TestATarImageIsShapedByEveryPhase(t *testing.T) {
 	assert.Equal(t, "cleanup", content("etc/dib-test/cleanup"), "cleanup.d ran outside on TARGET_ROOT")
 	env := content("etc/dib-test/env")
 	for _, want := range []string{"TARGET_ROOT=/", "TMP_HOOKS_PATH=/tmp/in_target.d", "IMAGE_NAME=all", "ARCH=amd64",
-		"DIB_RELEASE=trixie", "DISTRO_NAME=debian", "FLAVOURS=dib-test-dep dib-test-all", "DIB_DEBUG_TRACE=0",
+		"DIB_RELEASE=trixie", "DISTRO_NAME=debian", "FLAVOURS=dib-test-dep dib-test-all", "DIB_DEBUG_TRACE=1",
 		"LC_ALL=C", "DIB_TEST_PASSED=yes"} {
 		assert.Contains(t, env, want)
 	}

@@ -138,11 +138,15 @@ func leftBehind(token, out, tmp, old string) []string {
 		if es := entries(tmp); len(es) > 0 {
 			left = append(left, "build dir "+strings.Join(es, ", "))
 		}
-		if es := entries(out); len(es) != 1 {
-			left = append(left, "outputs "+strings.Join(es, ", "))
+		want := 0
+		if old != "" {
+			want = 1
+			if data, err := os.ReadFile(old); err != nil || string(data) != "the older image" {
+				left = append(left, "old output changed")
+			}
 		}
-		if data, err := os.ReadFile(old); err != nil || string(data) != "the older image" {
-			left = append(left, "old output changed")
+		if es := entries(out); len(es) != want {
+			left = append(left, "outputs "+strings.Join(es, ", "))
 		}
 		if len(left) == 0 {
 			return nil

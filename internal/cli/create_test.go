@@ -120,3 +120,18 @@ func TestParseSizeTakesGigabytesWithDecimalsAndUnits(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+func TestTheLogFileGetsTimestampedLinesToo(t *testing.T) {
+	var stderr bytes.Buffer
+	file := filepath.Join(t.TempDir(), "build.log")
+	w, closeLog, err := buildLog(&stderr, file)
+	require.NoError(t, err)
+	w.Write([]byte("phase install\n"))
+	closeLog()
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Regexp(t, `^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} phase install\n$`, string(data))
+	assert.Equal(t, string(data), stderr.String())
+	_, _, err = buildLog(&stderr, "/nonexistent/dir/log")
+	assert.Error(t, err)
+}
