@@ -15,7 +15,7 @@ import (
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
 	"github.com/tripleo/diskimage-builder/ramdisk/initscript"
-	"github.com/tripleo/diskimage-builder/ramdisk/inroot"
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 // Files a flavour may hold for ramdisks, one entry a line ('#' comments).

@@ -13,7 +13,7 @@ import (
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/internal/janitor"
-	"github.com/tripleo/diskimage-builder/ramdisk/inroot"
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 	"golang.org/x/sys/unix"
 )
 

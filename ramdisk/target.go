@@ -11,7 +11,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
-	"github.com/tripleo/diskimage-builder/ramdisk/inroot"
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 // buildTarget builds the target root with images.BuildRoot and assembles

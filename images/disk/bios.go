@@ -5,7 +5,7 @@ import (
 	"os"
 
 	"github.com/tripleo/diskimage-builder/images/disk/grub"
-	"github.com/tripleo/diskimage-builder/images/disk/internal/intree"
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 // installBIOS writes GRUB for BIOS boot into the image: core.img into the
@@ -13,7 +13,7 @@ import (
 // the tree's boot.img code into the MBR, pointing at core.img. The
 // protective MBR's partition entries are kept.
 func installBIOS(f *os.File, tree, coreImg string, part Partition) error {
-	bootPath, err := intree.Resolve(tree, "/usr/lib/grub/i386-pc/boot.img")
+	bootPath, err := inroot.HostPath(tree, "/usr/lib/grub/i386-pc/boot.img")
 	if err != nil {
 		return fmt.Errorf("install bios boot code: %w", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"path"
 
 	"github.com/tripleo/diskimage-builder/images/disk/grub"
-	"github.com/tripleo/diskimage-builder/images/disk/internal/intree"
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 // Plan checks spec against the tree and returns the image's layout without
@@ -54,10 +54,10 @@ func treeUsage(tree string) (Usage, error) {
 		return Usage{}, err
 	}
 	for _, p := range []string{grub.PC, grub.EFI} {
-		if _, err := intree.Resolve(tree, path.Join("/boot/grub", p)); err == nil {
+		if _, err := inroot.HostPath(tree, path.Join("/boot/grub", p)); err == nil {
 			continue
 		}
-		src, err := intree.Resolve(tree, path.Join(grubModulesFrom, p))
+		src, err := inroot.HostPath(tree, path.Join(grubModulesFrom, p))
 		if errors.Is(err, fs.ErrNotExist) {
 			return Usage{}, fmt.Errorf("plan disk: tree %s has no GRUB modules for %s in %s (install grub-pc-bin and grub-efi-amd64-bin)", tree, p, grubModulesFrom)
 		}

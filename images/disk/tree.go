@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/images/disk/grub"
-	"github.com/tripleo/diskimage-builder/images/disk/internal/intree"
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 // prepareTree writes what the image needs into the tree before its
@@ -17,18 +17,18 @@ import (
 // fstab, the /boot/efi mount point and GRUB's modules under
 // /boot/grub/PLATFORM, where GRUB's normal mode loads them from.
 func prepareTree(tree string, c BootConfig, espUUID string) error {
-	if err := intree.WriteFile(tree, "/boot/grub/grub.cfg", []byte(GrubCfg(c)), 0o644); err != nil {
+	if err := inroot.WriteFile(tree, "/boot/grub/grub.cfg", []byte(GrubCfg(c)), 0o644); err != nil {
 		return fmt.Errorf("prepare tree: %w", err)
 	}
-	if err := intree.WriteFile(tree, "/etc/fstab", []byte(Fstab(c.RootUUID, espUUID)), 0o644); err != nil {
+	if err := inroot.WriteFile(tree, "/etc/fstab", []byte(Fstab(c.RootUUID, espUUID)), 0o644); err != nil {
 		return fmt.Errorf("prepare tree: %w", err)
 	}
-	if _, err := intree.Resolve(tree, "/boot/grub/grubenv"); err != nil {
-		if err := intree.WriteFile(tree, "/boot/grub/grubenv", Grubenv(), 0o644); err != nil {
+	if _, err := inroot.HostPath(tree, "/boot/grub/grubenv"); err != nil {
+		if err := inroot.WriteFile(tree, "/boot/grub/grubenv", Grubenv(), 0o644); err != nil {
 			return fmt.Errorf("prepare tree: %w", err)
 		}
 	}
-	if _, err := intree.MkdirAll(tree, "/boot/efi", 0o755); err != nil {
+	if _, err := inroot.MkdirAll(tree, "/boot/efi", 0o755); err != nil {
 		return fmt.Errorf("prepare tree: %w", err)
 	}
 	for _, p := range []string{grub.PC, grub.EFI} {
@@ -45,7 +45,7 @@ const grubModulesFrom = "/usr/lib/grub"
 // copyGrubModules copies the tree's modules and module lists of platform
 // into /boot/grub/PLATFORM, as grub-install does.
 func copyGrubModules(tree, platform string) error {
-	src, err := intree.Resolve(tree, path.Join(grubModulesFrom, platform))
+	src, err := inroot.HostPath(tree, path.Join(grubModulesFrom, platform))
 	if err != nil {
 		return fmt.Errorf("copy grub modules: %w", err)
 	}
@@ -62,7 +62,7 @@ func copyGrubModules(tree, platform string) error {
 		if err != nil {
 			return fmt.Errorf("copy grub modules: %w", err)
 		}
-		if err := intree.WriteFile(tree, path.Join("/boot/grub", platform, n), data, 0o644); err != nil {
+		if err := inroot.WriteFile(tree, path.Join("/boot/grub", platform, n), data, 0o644); err != nil {
 			return fmt.Errorf("copy grub modules: %w", err)
 		}
 	}
@@ -72,7 +72,7 @@ func copyGrubModules(tree, platform string) error {
 // osTitle is the tree's PRETTY_NAME from os-release, for the menu entry.
 func osTitle(tree string) string {
 	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
-		host, err := intree.Resolve(tree, p)
+		host, err := inroot.HostPath(tree, p)
 		if err != nil {
 			continue
 		}

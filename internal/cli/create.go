@@ -19,30 +19,17 @@ const createSynopsis = "-o NAME [options] FLAVOUR..."
 func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.Writer) int {
 	const cmd = "disk-image-create"
 	fs := newFlagSet(cmd, createSynopsis, env)
-	name := fs.StringP("output", "o", "image", "output name; outputs are NAME.TYPE")
-	types := fs.StringP("type", "t", "qcow2", "output types, comma separated: "+strings.Join(images.Types, ", "))
-	arch := fs.StringP("arch", "a", "amd64", "architecture of the image")
-	trace := fs.BoolP("trace", "x", false, "trace the hooks (sh -x) and the commands run")
-	uncompressed := fs.BoolP("uncompressed", "u", false, "do not compress qcow2 output")
-	packages := fs.StringP("packages", "p", "", "extra packages to install, comma separated")
-	size := fs.String("image-size", "", "disk size in GB (decimals allowed); default: from the content")
-	cache := fs.String("image-cache", images.DefaultCacheDir(), "cache of base roots and packages")
-	release := fs.String("release", "trixie", "Debian release")
-	mirror := fs.String("mirror", "", "Debian mirror (default: the host apt's)")
-	overwrite := fs.Bool("overwrite", false, "replace existing outputs instead of moving them aside")
-	checksum := fs.Bool("checksum", false, "write NAME.TYPE.sha256 and .md5 beside each output")
-	fpath := fs.String("flavours-path", "", "colon-separated directories searched for flavours first")
-	tmp := fs.String("tmp-dir", os.TempDir(), "where the build directory is made")
-	keep := fs.Bool("keep-build-dir", false, "keep the build directory for debugging")
-	logfile := fs.String("logfile", "", "also write the build log to this file")
-	help := fs.BoolP("help", "h", false, "show this help and exit")
-	for flag, envName := range map[string]string{
-		"output": "IMAGE_NAME", "type": "IMAGE_TYPE", "arch": "ARCH", "trace": "DIB_DEBUG_TRACE",
-		"uncompressed": "DIB_UNCOMPRESSED", "packages": "DIB_INSTALL_PACKAGES", "image-size": "IMAGE_SIZE",
-		"image-cache": "DIB_IMAGE_CACHE", "release": "DIB_RELEASE", "mirror": "DIB_DISTRIBUTION_MIRROR",
-		"overwrite": "DIB_OVERWRITE", "checksum": "DIB_CHECKSUM", "flavours-path": "FLAVOURS_PATH",
-		"tmp-dir": "DIB_TMP", "keep-build-dir": "DIB_KEEP_BUILD_DIR", "logfile": "DIB_LOGFILE",
-	} {
+	var types, packages, size *string
+	var uncompressed, checksum *bool
+	b := addBuildFlags(fs, "outputs are NAME.TYPE", func() {
+		types = fs.StringP("type", "t", "qcow2", "output types, comma separated: "+strings.Join(images.Types, ", "))
+		uncompressed = fs.BoolP("uncompressed", "u", false, "do not compress qcow2 output")
+		packages = fs.StringP("packages", "p", "", "extra packages to install, comma separated")
+		size = fs.String("image-size", "", "disk size in GB (decimals allowed); default: from the content")
+		checksum = fs.Bool("checksum", false, "write NAME.TYPE.sha256 and .md5 beside each output")
+	})
+	for flag, envName := range map[string]string{"type": "IMAGE_TYPE", "uncompressed": "DIB_UNCOMPRESSED",
+		"packages": "DIB_INSTALL_PACKAGES", "image-size": "IMAGE_SIZE", "checksum": "DIB_CHECKSUM"} {
 		fs.bindEnv(flag, envName)
 	}
 	if err := fs.parse(args); err != nil {
@@ -52,15 +39,15 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 		}
 		return badInput(stderr, cmd, err)
 	}
-	if *help {
+	if *b.help {
 		fs.usage(stdout)
 		return ExitOK
 	}
 	spec := images.Spec{
-		Name: *name, Flavours: fs.Args(), Types: splitList(*types), Packages: splitList(*packages),
-		Arch: *arch, Release: *release, Mirror: *mirror, CacheDir: *cache,
-		Uncompressed: *uncompressed, Checksum: *checksum, Overwrite: *overwrite,
-		FlavoursPath: splitPath(*fpath), Trace: *trace, TmpDir: *tmp, KeepBuildDir: *keep, Env: env,
+		Name: *b.name, Flavours: fs.Args(), Types: splitList(*types), Packages: splitList(*packages),
+		Arch: *b.arch, Release: *b.release, Mirror: *b.mirror, CacheDir: *b.cache,
+		Uncompressed: *uncompressed, Checksum: *checksum, Overwrite: *b.overwrite,
+		FlavoursPath: splitPath(*b.fpath), Trace: *b.trace, TmpDir: *b.tmp, KeepBuildDir: *b.keep, Env: env,
 		Break: splitList(fs.env["break"]), BreakCmd: fs.env["break_cmd"],
 	}
 	if *size != "" {
@@ -73,15 +60,15 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	if len(spec.Flavours) == 0 {
 		return badInput(stderr, cmd, errors.New("no flavour given; usage: disk-image-create "+createSynopsis))
 	}
-	log, closeLog, err := buildLog(stderr, *logfile)
+	if handled, code := EnsureRoot(args, env, stderr); handled {
+		return code
+	}
+	log, closeLog, err := buildLog(stderr, *b.logfile)
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}
 	defer closeLog()
 	spec.Log = log
-	if handled, code := EnsureRoot(args, env, stderr); handled {
-		return code
-	}
 	res, err := images.Build(ctx, spec)
 	return finish(cmd, res, err, stdout, stderr)
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
-	"github.com/tripleo/diskimage-builder/ramdisk/inroot"
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 // lddPaths returns the real paths of the libraries and interpreter ldd

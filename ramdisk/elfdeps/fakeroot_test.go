@@ -14,7 +14,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
-	"github.com/tripleo/diskimage-builder/ramdisk/inroot"
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 func writeFile(t *testing.T, root, p, content string, mode os.FileMode) {

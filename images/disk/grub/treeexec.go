@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/images/disk/internal/intree"
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 // TreeCommand returns the argv prefix that runs the program at prog (an
@@ -18,7 +18,7 @@ import (
 // chroot and no mounts, and works when the tree's C library is newer than
 // the host's. Arguments to the program follow the returned prefix.
 func TreeCommand(tree, prog string) ([]string, error) {
-	bin, err := intree.Resolve(tree, prog)
+	bin, err := inroot.HostPath(tree, prog)
 	if err != nil {
 		return nil, fmt.Errorf("tree command %s: %w", prog, err)
 	}
@@ -26,7 +26,7 @@ func TreeCommand(tree, prog string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tree command %s: %w", bin, err)
 	}
-	ld, err := intree.Resolve(tree, interp)
+	ld, err := inroot.HostPath(tree, interp)
 	if err != nil {
 		return nil, fmt.Errorf("tree command %s: interpreter %s: %w", bin, interp, err)
 	}
@@ -40,7 +40,7 @@ func TreeCommand(tree, prog string) ([]string, error) {
 	seen := map[string]bool{}
 	for i, d := range dirs {
 		if i > 0 {
-			r, err := intree.Resolve(tree, d)
+			r, err := inroot.HostPath(tree, d)
 			if err != nil {
 				continue
 			}
