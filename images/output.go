@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/tripleo/diskimage-builder/images/format"
@@ -23,7 +24,11 @@ type pending struct {
 }
 
 // writeOutputs writes every requested type under temporary names beside
-// their destinations, then moves them all into place.
+// their destinations, then moves them all into place. The raw disk is made
+// once; then the conversions, tars and checksums, which only read it and
+// the tree, run at the same time. A tar listed before every disk type is
+// written before the disk is made, as it does not hold the boot files the
+// disk writes into the tree.
 func (b *builder) writeOutputs(ctx context.Context) (err error) {
 	var outs []pending
 	defer func() {
@@ -44,38 +49,43 @@ func (b *builder) writeOutputs(ctx context.Context) (err error) {
 		outs = append(outs, pending{final: final, tmp: fh.Name()})
 		return fh.Name(), nil
 	}
-	var raw string // the raw disk, made once for every disk type
-	for _, t := range b.spec.Types {
-		final := b.spec.Output(t)
-		tmp, err := tmpFor(final)
-		if err != nil {
+	compression := format.None
+	if !b.spec.Uncompressed {
+		if compression, err = format.ParseCompression(b.spec.QCOW2Compression); err != nil {
 			return err
 		}
-		b.logf("==> output %s", final)
-		switch t {
-		case "tar":
-			err = format.Tar(ctx, b.rootDir, tmp)
-		default:
-			if raw == "" {
-				if raw, err = b.makeDisk(ctx); err != nil {
-					return err
-				}
-			}
-			err = format.Convert(ctx, raw, tmp, t, !b.spec.Uncompressed)
-		}
-		if err != nil {
-			return fmt.Errorf("write %s: %w", final, err)
+	}
+	var early, late []outputJob // before and after the disk is made
+	for _, t := range b.spec.Types {
+		job := outputJob{typ: t, final: b.spec.Output(t)}
+		if job.tmp, err = tmpFor(job.final); err != nil {
+			return err
 		}
 		if b.spec.Checksum {
-			for _, sum := range []string{"sha256", "md5"} {
-				ctmp, err := tmpFor(final + "." + sum)
+			for _, sum := range checksums {
+				ctmp, err := tmpFor(job.final + "." + sum)
 				if err != nil {
 					return err
 				}
-				if err := writeChecksum(tmp, filepath.Base(final), sum, ctmp); err != nil {
-					return err
-				}
+				job.sums = append(job.sums, ctmp)
 			}
+		}
+		if t == "tar" && len(late) == 0 {
+			early = append(early, job)
+		} else {
+			late = append(late, job)
+		}
+	}
+	if err := b.runOutputJobs(ctx, early, "", compression); err != nil {
+		return err
+	}
+	if len(late) > 0 {
+		raw, err := b.makeDisk(ctx)
+		if err != nil {
+			return err
+		}
+		if err := b.runOutputJobs(ctx, late, raw, compression); err != nil {
+			return err
 		}
 	}
 	stamp := time.Now().Format("20060102T150405")
@@ -88,6 +98,60 @@ func (b *builder) writeOutputs(ctx context.Context) (err error) {
 		p.tmp = ""
 		if filepath.Ext(p.final) != ".sha256" && filepath.Ext(p.final) != ".md5" {
 			b.res.Outputs = append(b.res.Outputs, p.final)
+		}
+	}
+	return nil
+}
+
+// checksums are the kinds of checksum files written with Spec.Checksum, in
+// the order of their temporary files in outputJob.sums.
+var checksums = []string{"sha256", "md5"}
+
+// outputJob is one output to write into its temporary file, with its
+// checksum files.
+type outputJob struct {
+	typ, final, tmp string
+	sums            []string // temporary checksum files, as checksums
+}
+
+// runOutputJobs writes jobs at the same time (converting from raw for the
+// disk types); the first failure cancels the others and is returned.
+func (b *builder) runOutputJobs(ctx context.Context, jobs []outputJob, raw string, c format.Compression) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	for _, job := range jobs {
+		b.logf("==> output %s", job.final)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := b.writeOutput(ctx, job, raw, c); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// writeOutput writes one output and its checksums.
+func (b *builder) writeOutput(ctx context.Context, job outputJob, raw string, c format.Compression) error {
+	var err error
+	if job.typ == "tar" {
+		err = format.Tar(ctx, b.rootDir, job.tmp)
+	} else {
+		err = format.Convert(ctx, raw, job.tmp, job.typ, c)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", job.final, err)
+	}
+	for i, ctmp := range job.sums {
+		if err := writeChecksum(job.tmp, filepath.Base(job.final), checksums[i], ctmp); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/images/bootstrap"
+	"github.com/tripleo/diskimage-builder/images/format"
 )
 
 // Types lists the output types Build can write.
@@ -35,6 +36,10 @@ type Spec struct {
 	Size int64
 	// Uncompressed leaves qcow2 output uncompressed.
 	Uncompressed bool
+	// QCOW2Compression is the compression of a compressed qcow2: "zstd"
+	// (fast, QEMU 5.1 and newer), "zlib" (every consumer) or "none";
+	// default $DIB_QCOW2_COMPRESSION in Env, else zstd.
+	QCOW2Compression string
 	// Checksum writes NAME.TYPE.sha256 and .md5 beside each output.
 	Checksum bool
 	// Overwrite replaces existing outputs; otherwise they are renamed aside
@@ -81,14 +86,27 @@ func (s Spec) withDefaults() Spec {
 	if s.Log == nil {
 		s.Log = os.Stderr
 	}
+	if s.QCOW2Compression == "" {
+		s.QCOW2Compression = envValue(s.Env, "DIB_QCOW2_COMPRESSION")
+	}
 	if s.TmpDir == "" {
 		s.TmpDir = DefaultTmpDir()
 	}
 	return s
 }
 
-// DefaultTmpDir is where build directories go when Spec.TmpDir is empty.
-func DefaultTmpDir() string { return os.TempDir() }
+// DefaultTmpDir is where build directories go when Spec.TmpDir is empty:
+// $TMPDIR when it is set; else a tmpfs with room for a build and the
+// memory to hold it (see bootstrap.RAMDir), as a build writes its tree and
+// raw disk and reads them back several times; else /tmp.
+func DefaultTmpDir() string {
+	if os.Getenv("TMPDIR") == "" {
+		if d := bootstrap.RAMDir(false); d != "" {
+			return d
+		}
+	}
+	return os.TempDir()
+}
 
 // DefaultCacheDir is ~/.cache/image-create of the user running the build.
 func DefaultCacheDir() string {
@@ -125,6 +143,9 @@ func (s Spec) Validate() error {
 		if !slices.Contains(Types, t) {
 			return fmt.Errorf("unknown output type %q (known: %s)", t, strings.Join(Types, ", "))
 		}
+	}
+	if _, err := format.ParseCompression(s.QCOW2Compression); err != nil {
+		return err
 	}
 	if !slices.Contains(SupportedArchs, s.Arch) {
 		return fmt.Errorf("unsupported architecture %q (supported: %s)", s.Arch, strings.Join(SupportedArchs, ", "))

@@ -24,24 +24,35 @@ func Tar(ctx context.Context, root, dst string) error {
 var qemuFormat = map[string]string{"qcow2": "qcow2", "raw": "raw", "vhd": "vpc", "vmdk": "vmdk"}
 
 // Convert writes the raw disk src as type t ("qcow2", "raw", "vhd",
-// "vmdk") into dst. A compressed qcow2 uses zstd clusters.
-func Convert(ctx context.Context, src, dst, t string, compress bool) error {
+// "vmdk") into dst. A qcow2 has its clusters compressed with c (None
+// leaves it uncompressed); c means nothing for the other types.
+func Convert(ctx context.Context, src, dst, t string, c Compression) error {
+	argv, err := convertArgv(src, dst, t, c)
+	if err != nil {
+		return err
+	}
+	if _, err := run.Run(ctx, run.Cmd{Argv: argv}); err != nil {
+		return fmt.Errorf("convert %s to %s %s: %w", src, t, dst, err)
+	}
+	return nil
+}
+
+// convertArgv is the qemu-img command line of Convert. Eight coroutines
+// (-m) keep reads and qcow2's compression threads busy on every core;
+// writes stay in order, so the clusters of the output follow the disk.
+func convertArgv(src, dst, t string, c Compression) ([]string, error) {
 	f, ok := qemuFormat[t]
 	if !ok {
-		return fmt.Errorf("unknown disk format %q", t)
+		return nil, fmt.Errorf("unknown disk format %q", t)
 	}
-	argv := []string{"qemu-img", "convert", "-f", "raw", "-O", f}
+	argv := []string{"qemu-img", "convert", "-f", "raw", "-O", f, "-m", "8"}
 	switch {
-	case t == "qcow2" && compress:
-		argv = append(argv, "-c", "-o", "compression_type=zstd")
+	case t == "qcow2" && c != None:
+		argv = append(argv, "-c", "-o", "compression_type="+string(c))
 	case t == "vhd":
 		argv = append(argv, "-o", "subformat=dynamic")
 	case t == "vmdk":
 		argv = append(argv, "-o", "subformat=streamOptimized")
 	}
-	argv = append(argv, src, dst)
-	if _, err := run.Run(ctx, run.Cmd{Argv: argv}); err != nil {
-		return fmt.Errorf("convert to %s: %w", t, err)
-	}
-	return nil
+	return append(argv, src, dst), nil
 }
