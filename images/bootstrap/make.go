@@ -37,6 +37,12 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 	if _, err := os.Stat(final); err == nil {
 		return final, nil // made by another build while we waited
 	}
+	// Holding the lock, no other build writes this base: temporary
+	// directories of it are what a killed build left.
+	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(final), ".tmp-"+o.Key()+"-*"))
+	for _, d := range stale {
+		os.RemoveAll(d)
+	}
 	tmp, err := os.MkdirTemp(filepath.Dir(final), ".tmp-"+o.Key()+"-")
 	if err != nil {
 		return "", fmt.Errorf("base cache: %w", err)
@@ -80,7 +86,12 @@ func mmdebstrap(ctx context.Context, o Options, out string, log io.Writer) error
 		"--customize-hook=rm -f \"$1\"/var/cache/apt/archives/*.deb \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap",
 		o.Release, out, o.Mirror,
 	}
-	job := nsrun.Job{Steps: []nsrun.Step{{Label: "bootstrap", Argv: argv}}, Env: mmdebstrapEnv()}
+	env, scratch, err := mmdebstrapEnv(o.Key())
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	job := nsrun.Job{Steps: []nsrun.Step{{Label: "bootstrap", Argv: argv}}, Env: env}
 	if _, err := nsrun.Run(ctx, job, log); err != nil {
 		return fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
 	}
@@ -90,15 +101,26 @@ func mmdebstrap(ctx context.Context, o Options, out string, log io.Writer) error
 // mmdebstrapEnv is the caller's environment, plus: TMPDIR on a tmpfs
 // when there is room in RAM (mmdebstrap makes its tree there and dpkg
 // unpacks every package into it), and the zstd compressing the tarball
-// using every core.
-func mmdebstrapEnv() []string {
-	env := append(os.Environ(), "ZSTD_NBTHREADS="+strconv.Itoa(runtime.NumCPU()))
-	if os.Getenv("TMPDIR") == "" {
-		if d := RAMDir(true); d != "" {
-			env = append(env, "TMPDIR="+d)
-		}
+// using every core. The scratch directory it returns is mmdebstrap's
+// TMPDIR, one per base and used only under that base's lock: what a killed
+// bootstrap left there is removed by the next one.
+func mmdebstrapEnv(key string) (env []string, scratch string, err error) {
+	env = append(os.Environ(), "ZSTD_NBTHREADS="+strconv.Itoa(runtime.NumCPU()))
+	if os.Getenv("TMPDIR") != "" {
+		return env, "", nil
 	}
-	return env
+	d := RAMDir(true)
+	if d == "" {
+		return env, "", nil
+	}
+	scratch = filepath.Join(d, "dib-bootstrap-"+key)
+	if err := os.RemoveAll(scratch); err != nil {
+		return nil, "", fmt.Errorf("bootstrap scratch %s: %w", scratch, err)
+	}
+	if err := os.Mkdir(scratch, 0o700); err != nil {
+		return nil, "", fmt.Errorf("bootstrap scratch %s: %w", scratch, err)
+	}
+	return append(env, "TMPDIR="+scratch), scratch, nil
 }
 
 // debootstrap is the fallback when mmdebstrap is missing: bootstrap into a

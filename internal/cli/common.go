@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"os"
-
 	"github.com/tripleo/diskimage-builder/images"
 )
 
@@ -26,7 +24,7 @@ func addBuildFlags(fs *flagSet, what string, extra func()) *buildFlags {
 	b.mirror = fs.String("mirror", "", "Debian mirror (default: the host apt's)")
 	b.overwrite = fs.Bool("overwrite", false, "replace existing outputs instead of moving them aside")
 	b.fpath = fs.String("flavours-path", "", "colon-separated directories searched for flavours first")
-	b.tmp = fs.String("tmp-dir", os.TempDir(), "where the build directory is made")
+	b.tmp = fs.String("tmp-dir", images.DefaultTmpDir(), "where the build directory is made (default: RAM when there is room)")
 	b.keep = fs.Bool("keep-build-dir", false, "keep the build directory for debugging")
 	b.logfile = fs.String("logfile", "", "also write the build log to this file")
 	b.help = fs.BoolP("help", "h", false, "show this help and exit")

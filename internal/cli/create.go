@@ -21,15 +21,18 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	fs := newFlagSet(cmd, createSynopsis, env)
 	var types, packages, size *string
 	var uncompressed, checksum *bool
+	var qcowCompression *string
 	b := addBuildFlags(fs, "outputs are NAME.TYPE", func() {
 		types = fs.StringP("type", "t", "qcow2", "output types, comma separated: "+strings.Join(images.Types, ", "))
 		uncompressed = fs.BoolP("uncompressed", "u", false, "do not compress qcow2 output")
+		qcowCompression = fs.String("qcow2-compression", "zstd", "compression of qcow2 output: zstd, or zlib for old consumers")
 		packages = fs.StringP("packages", "p", "", "extra packages to install, comma separated")
 		size = fs.String("image-size", "", "disk size in GB (decimals allowed); default: from the content")
 		checksum = fs.Bool("checksum", false, "write NAME.TYPE.sha256 and .md5 beside each output")
 	})
 	for flag, envName := range map[string]string{"type": "IMAGE_TYPE", "uncompressed": "DIB_UNCOMPRESSED",
-		"packages": "DIB_INSTALL_PACKAGES", "image-size": "IMAGE_SIZE", "checksum": "DIB_CHECKSUM"} {
+		"packages": "DIB_INSTALL_PACKAGES", "image-size": "IMAGE_SIZE", "checksum": "DIB_CHECKSUM",
+		"qcow2-compression": "DIB_QCOW2_COMPRESSION"} {
 		fs.bindEnv(flag, envName)
 	}
 	if err := fs.parse(args); err != nil {
@@ -46,7 +49,7 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	spec := images.Spec{
 		Name: *b.name, Flavours: fs.Args(), Types: splitList(*types), Packages: splitList(*packages),
 		Arch: *b.arch, Release: *b.release, Mirror: *b.mirror, CacheDir: *b.cache,
-		Uncompressed: *uncompressed, Checksum: *checksum, Overwrite: *b.overwrite,
+		Uncompressed: *uncompressed, QCOW2Compression: *qcowCompression, Checksum: *checksum, Overwrite: *b.overwrite,
 		FlavoursPath: splitPath(*b.fpath), Trace: *b.trace, TmpDir: *b.tmp, KeepBuildDir: *b.keep, Env: env,
 		Break: splitList(fs.env["break"]), BreakCmd: fs.env["break_cmd"],
 	}

@@ -67,7 +67,8 @@ func TestBadInputExitsTwoWithOneLineAndWritesNothing(t *testing.T) {
 		"unknown arch":      {[]string{"-a", "sparc", "ok"}, `unsupported architecture "sparc"`},
 		"output dir missing": {[]string{"-o", filepath.Join(out, "no/such/img"), "ok"},
 			"output directory " + filepath.Join(out, "no/such") + " does not exist"},
-		"bad package": {[]string{"-p", "a;b", "ok"}, `bad package name "a;b"`},
+		"bad package":           {[]string{"-p", "a;b", "ok"}, `bad package name "a;b"`},
+		"bad qcow2 compression": {[]string{"--qcow2-compression", "lzma", "ok"}, "lzma"},
 	}
 	for label, c := range cases {
 		t.Run(label, func(t *testing.T) {
