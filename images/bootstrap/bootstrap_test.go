@@ -59,4 +59,7 @@ func TestAnInterruptedBootstrapLeavesNoCacheEntry(t *testing.T) {
 	}
 	_, err = os.Stat(o.Path())
 	assert.True(t, os.IsNotExist(err), "no entry at the final path")
+	if d := RAMDir(true); d != "" {
+		assert.NoDirExists(t, filepath.Join(d, "dib-bootstrap-"+o.Key()), "mmdebstrap's scratch is removed")
+	}
 }
