@@ -49,6 +49,10 @@ type builder struct {
 	// finish, when set, replaces the phases after post-install (see
 	// BuildRoot).
 	finish func(context.Context, *Work) error
+	// rootKey names the root in the root cache (BuildRoot only); cached
+	// says it came from there, so the hook phases are skipped.
+	rootKey string
+	cached  bool
 }
 
 // Build builds the image spec describes. Problems with the spec itself are
@@ -134,7 +138,8 @@ func (b *builder) run(ctx context.Context) (err error) {
 		{"outputs", b.writeOutputs},
 	}
 	if b.finish != nil {
-		steps = append(steps[:5], struct {
+		// BuildRoot: the phases up to post-install, then the caller's.
+		steps = append(steps[:6], struct {
 			name string
 			fn   func(context.Context) error
 		}{"assemble", b.runFinish})
@@ -168,9 +173,17 @@ func (b *builder) run(ctx context.Context) (err error) {
 
 // bootstrap unpacks the cached base root (making it first on a miss) and
 // prepares the root and the merged hooks.
-func (b *builder) bootstrap(ctx context.Context) error {
+func (b *builder) bootstrap(ctx context.Context) (err error) {
 	o := b.baseOptions()
 	defer logx.Progress(b.log, "bootstrap")()
+	if b.finish != nil && !b.spec.NoRootCache {
+		if b.rootKey, err = b.fingerprintRoot(); err != nil {
+			return err
+		}
+		if b.cached, err = b.cachedRoot(ctx, b.rootKey); b.cached || err != nil {
+			return err
+		}
+	}
 	tarball, err := bootstrap.Ensure(ctx, o, b.log)
 	if err != nil {
 		return err
@@ -199,7 +212,7 @@ func (b *builder) baseOptions() bootstrap.Options {
 func (b *builder) hookPhase(p flavours.Phase) func(context.Context) error {
 	return func(ctx context.Context) error {
 		hooks := b.set.Hooks(p)
-		if len(hooks) == 0 {
+		if len(hooks) == 0 || b.cached {
 			return nil
 		}
 		b.logf("==> %s.d: %d hook(s)", p.Name, len(hooks))

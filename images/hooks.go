@@ -40,7 +40,7 @@ func hookArgv(hostPath, jobPath string, trace bool) []string {
 // installPackages installs the packages given with -p, refreshing apt's
 // lists only when the cached ones are too old for the mirror.
 func (b *builder) installPackages(ctx context.Context) error {
-	if len(b.spec.Packages) == 0 {
+	if len(b.spec.Packages) == 0 || b.cached {
 		return nil
 	}
 	b.logf("==> packages: %s", strings.Join(b.spec.Packages, " "))

@@ -56,6 +56,9 @@ type Spec struct {
 	// BreakCmd is run (by /bin/sh -c) at a break point instead of an
 	// interactive shell.
 	BreakCmd string
+	// NoRootCache makes BuildRoot run every hook even when a root built
+	// from the same inputs is cached; $DIB_NO_ROOT_CACHE=1 in Env too.
+	NoRootCache bool
 	// Env is the caller's environment: DIB_* and proxy variables in it are
 	// passed to hooks. Nil means os.Environ().
 	Env []string
@@ -85,6 +88,9 @@ func (s Spec) withDefaults() Spec {
 	}
 	if s.Log == nil {
 		s.Log = os.Stderr
+	}
+	if v := envValue(s.Env, "DIB_NO_ROOT_CACHE"); v != "" && v != "0" {
+		s.NoRootCache = true
 	}
 	if s.QCOW2Compression == "" {
 		s.QCOW2Compression = envValue(s.Env, "DIB_QCOW2_COMPRESSION")

@@ -41,6 +41,12 @@ func (w *Work) Placed(tmp, final string) {
 // pre-install, packages, install, post-install) like Build, then calls
 // finish with the tree in place of the disk phases. The ramdisk pipeline
 // uses it. Spec.Types is ignored.
+//
+// The built root is cached (under CacheDir/roots), keyed by the base, the
+// packages, the caller's DIB_* and proxy variables and the content of
+// every flavour: a later build with the same inputs unpacks it and skips
+// the hook phases. Spec.NoRootCache turns that off, for hooks whose
+// result depends on something else (the network, the time).
 func BuildRoot(ctx context.Context, spec Spec, finish func(context.Context, *Work) error) (*Result, error) {
 	if len(spec.Types) == 0 {
 		spec.Types = []string{"tar"}
@@ -49,8 +55,15 @@ func BuildRoot(ctx context.Context, spec Spec, finish func(context.Context, *Wor
 }
 
 func (b *builder) runFinish(ctx context.Context) error {
-	if err := b.root.SyncDebs(); err != nil {
-		return err
+	if !b.cached {
+		if err := b.root.Restore(); err != nil {
+			return err
+		}
+		if b.rootKey != "" {
+			if err := b.saveRoot(ctx, b.rootKey); err != nil {
+				return err
+			}
+		}
 	}
 	w := &Work{Root: b.rootDir, Flavours: b.set, Spec: b.spec, Log: b.log, b: b}
 	return b.finish(ctx, w)
