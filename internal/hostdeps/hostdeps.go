@@ -31,6 +31,7 @@ var Packages = map[string]string{
 	"ovmf":                   "UEFI boot tests",
 	"debian-archive-keyring": "verifies the Debian mirror",
 	"sudo":                   "the sudoers rule and its test",
+	"genisoimage":            "makes the config drive (ISO9660, label config-2) of the nova-compute boot test",
 }
 
 // Names returns the package names, sorted.

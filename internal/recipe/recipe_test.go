@@ -1,0 +1,145 @@
+package recipe
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/tripleo/diskimage-builder/images"
+)
+
+// fixture is a spec over a flavour of the test's own, with its output in
+// place as a build would have left it.
+func fixture(t *testing.T) (images.Spec, string) {
+	t.Helper()
+	dir := t.TempDir()
+	hook := filepath.Join(dir, "flavours", "motd", "install.d", "50-motd")
+	require.NoError(t, os.MkdirAll(filepath.Dir(hook), 0o755))
+	require.NoError(t, os.WriteFile(hook, []byte("#!/bin/sh\necho hello > /etc/motd\n"), 0o755))
+	spec := images.Spec{
+		Name: filepath.Join(dir, "out", "vm"), Flavours: []string{"motd", "vm"},
+		FlavoursPath: []string{filepath.Join(dir, "flavours")}, CacheDir: filepath.Join(dir, "cache"),
+		Mirror: "http://deb.debian.org/debian", Env: []string{"DIB_RELEASE_NOTE=a", "HOME=/home/x"},
+	}
+	require.NoError(t, os.MkdirAll(filepath.Dir(spec.Name), 0o755))
+	require.NoError(t, os.WriteFile(spec.Output("qcow2"), []byte("image"), 0o644))
+	return spec, hook
+}
+
+func requireUpToDate(t *testing.T, spec images.Spec) {
+	t.Helper()
+	ok, reason, err := Check(spec)
+	require.NoError(t, err)
+	require.True(t, ok, reason)
+}
+
+func TestAnOutputWithoutRecordedInputsIsRebuilt(t *testing.T) {
+	t.Parallel()
+	spec, _ := fixture(t)
+	ok, reason, err := Check(spec)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.Contains(t, reason, "vm.inputs does not exist")
+}
+
+func TestRecordedInputsWithTheOutputInPlaceAreUpToDate(t *testing.T) {
+	t.Parallel()
+	spec, _ := fixture(t)
+	require.NoError(t, Record(spec))
+	requireUpToDate(t, spec)
+	assert.FileExists(t, InputsFile(spec))
+}
+
+func TestAMissingOutputIsRebuilt(t *testing.T) {
+	t.Parallel()
+	spec, _ := fixture(t)
+	require.NoError(t, Record(spec))
+	spec.Types = []string{"qcow2", "raw"}
+	ok, reason, err := Check(spec)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.Contains(t, reason, "vm.raw does not exist")
+}
+
+func TestAnEditedHookTriggersARebuild(t *testing.T) {
+	t.Parallel()
+	spec, hook := fixture(t)
+	require.NoError(t, Record(spec))
+	require.NoError(t, os.WriteFile(hook, []byte("#!/bin/sh\necho changed > /etc/motd\n"), 0o755))
+	ok, reason, err := Check(spec)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.Equal(t, "changed: file motd/install.d/50-motd", reason)
+}
+
+func TestANewHookAndAChangedModeTriggerARebuild(t *testing.T) {
+	t.Parallel()
+	spec, hook := fixture(t)
+	require.NoError(t, Record(spec))
+	require.NoError(t, os.Chmod(hook, 0o700))
+	_, reason, err := Check(spec)
+	require.NoError(t, err)
+	assert.Equal(t, "changed: file motd/install.d/50-motd", reason)
+
+	require.NoError(t, Record(spec))
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(hook), "60-more"), []byte("#!/bin/sh\n"), 0o755))
+	_, reason, err = Check(spec)
+	require.NoError(t, err)
+	assert.Equal(t, "new input: file motd/install.d/60-more", reason)
+}
+
+func TestChangedSettingsAndVariablesTriggerARebuild(t *testing.T) {
+	t.Parallel()
+	spec, _ := fixture(t)
+	require.NoError(t, Record(spec))
+
+	more := spec
+	more.Packages = []string{"vim"}
+	_, reason, err := Check(more)
+	require.NoError(t, err)
+	assert.Equal(t, "changed: spec packages", reason)
+
+	release := spec
+	release.Release = "forky"
+	_, reason, err = Check(release)
+	require.NoError(t, err)
+	assert.Equal(t, "changed: base key", reason)
+
+	env := spec
+	env.Env = []string{"DIB_RELEASE_NOTE=b", "HOME=/home/y"}
+	_, reason, err = Check(env)
+	require.NoError(t, err)
+	assert.Equal(t, "changed: env DIB_RELEASE_NOTE", reason)
+
+	// Variables that never reach the hooks change nothing.
+	home := spec
+	home.Env = []string{"DIB_RELEASE_NOTE=a", "HOME=/home/y"}
+	requireUpToDate(t, home)
+}
+
+func TestARefreshedBaseTarballTriggersARebuild(t *testing.T) {
+	t.Parallel()
+	spec, _ := fixture(t)
+	tarball := baseOptions(spec).Path()
+	require.NoError(t, os.MkdirAll(filepath.Dir(tarball), 0o755))
+	require.NoError(t, os.WriteFile(tarball, []byte("base"), 0o644))
+	require.NoError(t, Record(spec))
+	requireUpToDate(t, spec)
+
+	require.NoError(t, os.WriteFile(tarball, []byte("newer base"), 0o644))
+	_, reason, err := Check(spec)
+	require.NoError(t, err)
+	assert.Equal(t, "changed: base tarball", reason)
+}
+
+func TestAnUnknownFlavourIsAnError(t *testing.T) {
+	t.Parallel()
+	spec, _ := fixture(t)
+	require.NoError(t, Record(spec))
+	spec.Flavours = []string{"no-such-flavour"}
+	_, _, err := Check(spec)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `flavour "no-such-flavour" not found`)
+}
