@@ -11,11 +11,11 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/flavours"
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 	"github.com/tripleo/diskimage-builder/ramdisk/busybox"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
 	"github.com/tripleo/diskimage-builder/ramdisk/initscript"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 // Files a flavour may hold for ramdisks, one entry a line ('#' comments).

@@ -12,8 +12,8 @@ import (
 
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/images"
-	"github.com/tripleo/diskimage-builder/internal/janitor"
 	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/janitor"
 	"golang.org/x/sys/unix"
 )
 

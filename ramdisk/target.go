@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/images"
-	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
 	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
 )
 
 // buildTarget builds the target root with images.BuildRoot and assembles

@@ -13,10 +13,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 	"github.com/tripleo/diskimage-builder/internal/run"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 // machines maps GOARCH to the ELF machine this host runs.

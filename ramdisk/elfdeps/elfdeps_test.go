@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 // lddPaths returns the real paths of the libraries and interpreter ldd

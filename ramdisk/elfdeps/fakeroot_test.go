@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tripleo/diskimage-builder/internal/inroot"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
 )
 
 func writeFile(t *testing.T, root, p, content string, mode os.FileMode) {
