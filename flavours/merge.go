@@ -47,7 +47,7 @@ func skipFile(p string, d fs.DirEntry) bool {
 	if strings.HasSuffix(p, ".go") && !strings.Contains(p, "/") {
 		return true
 	}
-	return base == "flavour-deps" || (!strings.Contains(p, "/") && strings.HasPrefix(base, "README"))
+	return base == "flavour-deps" || base == "bootstrap-packages" || (!strings.Contains(p, "/") && strings.HasPrefix(base, "README"))
 }
 
 func copyFile(f *Flavour, p string, d fs.DirEntry, dst string) error {

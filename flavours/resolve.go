@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 )
+
+// packageRE is what a Debian package name looks like.
+var packageRE = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
 
 // Hook is one executable of a phase.
 type Hook struct {
@@ -76,6 +80,13 @@ func Resolve(names []string, searchPath []string) (*Set, error) {
 	s := &Set{Flavours: r.order, Requested: append([]string(nil), names...), hooks: map[string][]Hook{}}
 	if err := s.collect(); err != nil {
 		return nil, err
+	}
+	for _, f := range s.Flavours {
+		for _, p := range listFile(f.fsys, "bootstrap-packages") {
+			if !packageRE.MatchString(p) {
+				return nil, fmt.Errorf("%s/bootstrap-packages: bad package name %q", f.Dir, p)
+			}
+		}
 	}
 	return s, nil
 }

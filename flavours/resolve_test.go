@@ -165,3 +165,17 @@ func TestEveryBuiltinFlavourResolvesAndHasAReadme(t *testing.T) {
 		}
 	}
 }
+
+func TestBootstrapPackagesOfAllFlavoursAreMergedAndChecked(t *testing.T) {
+	dir := tree(t, map[string]string{
+		"a/flavour-deps":         "b\n",
+		"a/bootstrap-packages":   "vim # an editor\ncloud-init\n",
+		"b/bootstrap-packages":   "cloud-init openssh-server\n",
+		"bad/bootstrap-packages": "rm -rf /\n",
+	})
+	s, err := Resolve([]string{"a"}, []string{dir})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"cloud-init", "openssh-server", "vim"}, s.BootstrapPackages())
+	_, err = Resolve([]string{"bad"}, []string{dir})
+	assert.ErrorContains(t, err, `bootstrap-packages: bad package name "-rf"`)
+}

@@ -205,7 +205,8 @@ func (b *builder) bootstrap(ctx context.Context) (err error) {
 }
 
 func (b *builder) baseOptions() bootstrap.Options {
-	return bootstrap.Options{Release: b.spec.Release, Arch: b.spec.Arch, Mirror: b.spec.Mirror, CacheDir: b.spec.CacheDir}
+	return bootstrap.Options{Release: b.spec.Release, Arch: b.spec.Arch, Mirror: b.spec.Mirror,
+		CacheDir: b.spec.CacheDir, Packages: b.set.BootstrapPackages()}
 }
 
 // hookPhase returns the step that runs phase p's hooks.

@@ -40,7 +40,15 @@ func (c *Config) Args() ([]string, error) {
 	if accel == "" {
 		accel = "tcg"
 	}
-	add("-machine", c.machine(), "-accel", accel)
+	accelArg := accel
+	if accel == "tcg" && c.SMP > 1 {
+		// Multi-threaded TCG (QEMU 7.2) lets one vCPU run stale code
+		// while the guest kernel live-patches itself with int3 on another:
+		// seen as "Oops: int3" panics early in boot. One thread for all
+		// vCPUs keeps an SMP guest and boots it every time.
+		accelArg = "tcg,thread=single"
+	}
+	add("-machine", c.machine(), "-accel", accelArg)
 	if accel == "kvm" {
 		add("-cpu", "host")
 	}

@@ -135,3 +135,12 @@ func TestArgsRejectAnUnknownAccelerator(t *testing.T) {
 	_, err := Args(WithAccel("hvf"))
 	require.ErrorContains(t, err, `accelerator "hvf"`)
 }
+
+func TestAnSMPGuestUnderTCGRunsInOneThread(t *testing.T) {
+	argv, err := Args(WithAccel("tcg"), WithSMP(2))
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(argv, " "), "-accel tcg,thread=single -m 1024 -smp 2")
+	argv, err = Args(WithAccel("tcg"))
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(argv, " "), "-accel tcg -m")
+}
