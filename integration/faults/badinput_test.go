@@ -57,6 +57,7 @@ var badCases = []badCase{
 	{"ramdisk-image-create", "module root missing", []string{"-o", "OUT/rd", "--host", "-m", "OUT/no-modules", "-k", "6.1.0-1-amd64", "deploy"}, 2, "OUT/no-modules", false},
 	{"ramdisk-image-create", "kernel version missing", []string{"-o", "OUT/rd", "--host", "-m", "OUT", "-k", "9.9.9-nope", "deploy"}, 2, "9.9.9-nope", false},
 	{"ramdisk-image-create", "output dir missing", []string{"-o", "OUT/nowhere/rd", "deploy"}, 2, "does not exist", false},
+	{"ramdisk-image-create", "binary-dep missing", []string{"-o", "OUT/rd", "--flavours-path", "FL", "dib-test-missing-bin"}, 1, "binary-dep no-such-program-dib", false},
 	{"disk-image-get-kernel", "unknown option", []string{"--frobnicate", "IMG"}, 2, "unknown flag: --frobnicate", false},
 	{"disk-image-get-kernel", "no image", []string{"-d", "OUT"}, 2, "image", false},
 	{"disk-image-get-kernel", "image missing", []string{"-d", "OUT", "OUT/missing.qcow2"}, 2, "missing.qcow2", false},
