@@ -32,6 +32,11 @@ var Packages = map[string]string{
 	"debian-archive-keyring": "verifies the Debian mirror",
 	"sudo":                   "the sudoers rule and its test",
 	"genisoimage":            "makes the config drive (ISO9660, label config-2) of the nova-compute boot test",
+	"gcc":                    "ramdisk tests build small ELF objects",
+	"xz-utils":               "ramdisk tests make compressed modules",
+	"procps":                 "tests look for processes a build left (pgrep)",
+	"util-linux":             "tests use unshare, mount, findmnt and blkid",
+	"libc-bin":               "ldd, the oracle of the ELF closure tests",
 }
 
 // Names returns the package names, sorted.
