@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/images/bootstrap"
 	"golang.org/x/sys/unix"
@@ -134,8 +135,15 @@ func (r *runner) prime(ctx context.Context) error {
 // baseOptions are the base image:vm builds from cache, as images.Build
 // picks it by default.
 func baseOptions(cache string) bootstrap.Options {
-	return bootstrap.Options{Release: bootstrap.DefaultRelease, Arch: "amd64", Mirror: bootstrap.HostMirror(), CacheDir: cache}
+	o := bootstrap.Options{Release: bootstrap.DefaultRelease, Arch: "amd64", Mirror: bootstrap.HostMirror(), CacheDir: cache}
+	if set, err := flavours.Resolve(VMFlavours, nil); err == nil {
+		o.Packages = set.BootstrapPackages()
+	}
+	return o
 }
+
+// VMFlavours are the flavours of the image:vm recipe.
+var VMFlavours = []string{"base", "vm", "local-config"}
 
 // imageTimings converts a build's phase times.
 func imageTimings(res *images.Result) []Timing {

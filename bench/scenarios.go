@@ -17,7 +17,7 @@ import (
 
 // vmSpec is the image:vm recipe writing into dir from cache.
 func (r *runner) vmSpec(dir, cache string, flavoursPath []string) images.Spec {
-	return images.Spec{Name: filepath.Join(dir, "vm"), Flavours: []string{"vm"}, CacheDir: cache,
+	return images.Spec{Name: filepath.Join(dir, "vm"), Flavours: VMFlavours, CacheDir: cache,
 		FlavoursPath: flavoursPath, Overwrite: true, Log: r.c.Log}
 }
 
