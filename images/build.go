@@ -176,17 +176,18 @@ func (b *builder) run(ctx context.Context) (err error) {
 func (b *builder) bootstrap(ctx context.Context) (err error) {
 	o := b.baseOptions()
 	defer logx.Progress(b.log, "bootstrap")()
+	tarball, err := bootstrap.Ensure(ctx, o, b.log)
+	if err != nil {
+		return err
+	}
 	if b.finish != nil && !b.spec.NoRootCache {
+		// After Ensure: the key names the base tarball it starts from.
 		if b.rootKey, err = b.fingerprintRoot(); err != nil {
 			return err
 		}
 		if b.cached, err = b.cachedRoot(ctx, b.rootKey); b.cached || err != nil {
 			return err
 		}
-	}
-	tarball, err := bootstrap.Ensure(ctx, o, b.log)
-	if err != nil {
-		return err
 	}
 	if err := bootstrap.Unpack(ctx, tarball, b.rootDir); err != nil {
 		return err
@@ -204,10 +205,7 @@ func (b *builder) bootstrap(ctx context.Context) (err error) {
 	return err
 }
 
-func (b *builder) baseOptions() bootstrap.Options {
-	return bootstrap.Options{Release: b.spec.Release, Arch: b.spec.Arch, Mirror: b.spec.Mirror,
-		CacheDir: b.spec.CacheDir, Packages: b.set.BootstrapPackages()}
-}
+func (b *builder) baseOptions() bootstrap.Options { return baseOptions(b.spec, b.set) }
 
 // hookPhase returns the step that runs phase p's hooks.
 func (b *builder) hookPhase(p flavours.Phase) func(context.Context) error {

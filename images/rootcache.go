@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,47 +18,15 @@ import (
 // rootCacheKeep is how many built roots the cache keeps, newest used first.
 const rootCacheKeep = 6
 
-// fingerprintRoot fingerprints everything that shapes a root tree before it is
-// finished by BuildRoot's caller: the base, the -p packages, the variables
-// the hooks see from the caller, and every file of every flavour.
+// fingerprintRoot names the root this build makes before BuildRoot's
+// caller finishes it: a hash of its Inputs.
 func (b *builder) fingerprintRoot() (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "base %s\npackages %s\n", b.baseOptions().Key(), strings.Join(b.spec.Packages, ","))
-	var env []string
-	for _, kv := range b.spec.Env {
-		if k, _, ok := strings.Cut(kv, "="); ok && passThrough(k) {
-			env = append(env, kv)
-		}
+	lines, err := inputs(b.spec, b.set)
+	if err != nil {
+		return "", err
 	}
-	sort.Strings(env)
-	fmt.Fprintf(h, "env %q\n", env)
-	for _, f := range b.set.Flavours {
-		fmt.Fprintf(h, "flavour %s\n", f.Name)
-		err := fs.WalkDir(f.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(h, "%s %o\n", p, info.Mode()&(fs.ModeType|0o111))
-			if d.Type().IsRegular() {
-				fh, err := f.FS().Open(p)
-				if err != nil {
-					return err
-				}
-				defer fh.Close()
-				_, err = io.Copy(h, fh)
-				return err
-			}
-			return nil
-		})
-		if err != nil {
-			return "", fmt.Errorf("fingerprint flavour %s: %w", f.Name, err)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))[:20], nil
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	return hex.EncodeToString(sum[:])[:20], nil
 }
 
 // rootCachePath is where the built root of key is cached.

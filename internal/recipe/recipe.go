@@ -6,8 +6,6 @@
 package recipe
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,9 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/images"
-	"github.com/tripleo/diskimage-builder/images/bootstrap"
 )
 
 // InputsFile is where the fingerprint of spec's last build is kept.
@@ -32,86 +28,21 @@ func Inputs(spec images.Spec) ([]string, error) {
 	if len(types) == 0 {
 		types = []string{"qcow2"}
 	}
-	base := baseOptions(spec)
-	lines := []string{
-		"spec flavours " + strings.Join(spec.Flavours, ","),
-		"spec types " + strings.Join(types, ","),
-		"spec packages " + strings.Join(spec.Packages, ","),
-		"spec flavours-path " + strings.Join(spec.FlavoursPath, ":"),
-		fmt.Sprintf("spec size %d", spec.Size),
-		fmt.Sprintf("spec uncompressed %t", spec.Uncompressed),
-		fmt.Sprintf("spec checksum %t", spec.Checksum),
-		"base key " + base.Key(),
-	}
-	if fi, err := os.Stat(base.Path()); err == nil {
-		lines = append(lines, fmt.Sprintf("base tarball %d %d", fi.Size(), fi.ModTime().UnixNano()))
-	}
-	for _, kv := range env(spec) {
-		if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "DIB_") || strings.HasSuffix(strings.ToLower(k), "_proxy") {
-			lines = append(lines, "env "+k+" "+v)
-		}
-	}
-	set, err := flavours.Resolve(spec.Flavours, spec.FlavoursPath)
+	tree, err := images.Inputs(spec)
 	if err != nil {
 		return nil, fmt.Errorf("fingerprint %s: %w", spec.Name, err)
 	}
-	for _, f := range set.Flavours {
-		files, err := flavourFiles(f)
-		if err != nil {
-			return nil, fmt.Errorf("fingerprint %s: %w", spec.Name, err)
-		}
-		lines = append(lines, files...)
-	}
+	lines := append([]string{
+		"spec flavours " + strings.Join(spec.Flavours, ","),
+		"spec types " + strings.Join(types, ","),
+		"spec flavours-path " + strings.Join(spec.FlavoursPath, ":"),
+		fmt.Sprintf("spec size %d", spec.Size),
+		fmt.Sprintf("spec uncompressed %t", spec.Uncompressed),
+		"spec qcow2-compression " + spec.QCOW2Compression,
+		fmt.Sprintf("spec checksum %t", spec.Checksum),
+	}, tree...)
 	slices.Sort(lines)
 	return lines, nil
-}
-
-// flavourFiles is one "file FLAVOUR/PATH MODE SHA256" line a file of f.
-func flavourFiles(f *flavours.Flavour) ([]string, error) {
-	var lines []string
-	err := fs.WalkDir(f.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(f.FS(), p)
-		if err != nil {
-			return fmt.Errorf("read %s/%s: %w", f.Dir, p, err)
-		}
-		info, err := d.Info()
-		if err != nil {
-			return fmt.Errorf("stat %s/%s: %w", f.Dir, p, err)
-		}
-		sum := sha256.Sum256(data)
-		lines = append(lines, fmt.Sprintf("file %s/%s %v %s", f.Name, p, info.Mode().Perm(), hex.EncodeToString(sum[:])))
-		return nil
-	})
-	return lines, err
-}
-
-// baseOptions are the bootstrap options spec builds from, with the same
-// defaults images.Build applies.
-func baseOptions(spec images.Spec) bootstrap.Options {
-	o := bootstrap.Options{Release: spec.Release, Arch: images.NormalizeArch(spec.Arch), Mirror: spec.Mirror, CacheDir: spec.CacheDir}
-	if o.Release == "" {
-		o.Release = bootstrap.DefaultRelease
-	}
-	if o.Arch == "" {
-		o.Arch = "amd64"
-	}
-	if o.Mirror == "" {
-		o.Mirror = bootstrap.HostMirror()
-	}
-	if o.CacheDir == "" {
-		o.CacheDir = images.DefaultCacheDir()
-	}
-	return o
-}
-
-func env(spec images.Spec) []string {
-	if spec.Env == nil {
-		return os.Environ()
-	}
-	return spec.Env
 }
 
 // Check reports whether spec's outputs are up to date. When they are not,

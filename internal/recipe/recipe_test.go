@@ -122,7 +122,9 @@ func TestChangedSettingsAndVariablesTriggerARebuild(t *testing.T) {
 func TestARefreshedBaseTarballTriggersARebuild(t *testing.T) {
 	t.Parallel()
 	spec, _ := fixture(t)
-	tarball := baseOptions(spec).Path()
+	base, err := images.BaseOptions(spec)
+	require.NoError(t, err)
+	tarball := base.Path()
 	require.NoError(t, os.MkdirAll(filepath.Dir(tarball), 0o755))
 	require.NoError(t, os.WriteFile(tarball, []byte("base"), 0o644))
 	require.NoError(t, Record(spec))
@@ -142,4 +144,18 @@ func TestAnUnknownFlavourIsAnError(t *testing.T) {
 	_, _, err := Check(spec)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `flavour "no-such-flavour" not found`)
+}
+
+func TestAFlavoursBootstrapPackagesChangeTheBaseItStartsFrom(t *testing.T) {
+	t.Parallel()
+	spec, hook := fixture(t)
+	require.NoError(t, Record(spec))
+	pkgs := filepath.Join(filepath.Dir(filepath.Dir(hook)), "bootstrap-packages")
+	require.NoError(t, os.WriteFile(pkgs, []byte("vim\n"), 0o644))
+	_, reason, err := Check(spec)
+	require.NoError(t, err)
+	assert.Equal(t, "changed: base key", reason)
+	base, err := images.BaseOptions(spec)
+	require.NoError(t, err)
+	assert.Contains(t, base.Packages, "vim")
 }
