@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -88,19 +87,9 @@ func find(name string, searchPath []string) (*Flavour, error) {
 
 func load(name, dir string, fsys fs.FS, onDisk bool) (*Flavour, error) {
 	f := &Flavour{Name: name, Dir: dir, fsys: fsys, onDisk: onDisk}
-	data, err := fs.ReadFile(fsys, "flavour-deps")
-	if err != nil && !isNotExist(err) {
-		return nil, fmt.Errorf("read %s: %w", path.Join(dir, "flavour-deps"), err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		if line = strings.TrimSpace(line); line != "" {
-			f.Deps = append(f.Deps, line)
-		}
-	}
-	return f, nil
+	deps, err := f.List("flavour-deps")
+	f.Deps = deps
+	return f, err
 }
 
 func isNotExist(err error) bool { return err != nil && os.IsNotExist(err) || err == fs.ErrNotExist }

@@ -1,7 +1,9 @@
 package flavours
 
 import (
+	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 	"strings"
 )
@@ -14,7 +16,8 @@ func (s *Set) BootstrapPackages() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, f := range s.Flavours {
-		for _, p := range listFile(f.fsys, "bootstrap-packages") {
+		list, _ := f.List("bootstrap-packages") // read once already by Resolve
+		for _, p := range list {
 			if !seen[p] {
 				seen[p] = true
 				out = append(out, p)
@@ -25,19 +28,21 @@ func (s *Set) BootstrapPackages() []string {
 	return out
 }
 
-// listFile reads a one-entry-a-line file of a flavour; "#" starts a
-// comment. A missing file is an empty list.
-func listFile(fsys fs.FS, name string) []string {
-	data, err := fs.ReadFile(fsys, name)
+// List reads the flavour's list file name (flavour-deps, binary-deps,
+// bootstrap-packages, ...): entries separated by white space or lines, "#"
+// starting a comment. A missing file is an empty list.
+func (f *Flavour) List(name string) ([]string, error) {
+	data, err := fs.ReadFile(f.fsys, name)
+	if isNotExist(err) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("read %s: %w", path.Join(f.Dir, name), err)
 	}
 	var out []string
 	for _, line := range strings.Split(string(data), "\n") {
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
+		line, _, _ = strings.Cut(line, "#")
 		out = append(out, strings.Fields(line)...)
 	}
-	return out
+	return out, nil
 }

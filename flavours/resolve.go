@@ -82,7 +82,11 @@ func Resolve(names []string, searchPath []string) (*Set, error) {
 		return nil, err
 	}
 	for _, f := range s.Flavours {
-		for _, p := range listFile(f.fsys, "bootstrap-packages") {
+		list, err := f.List("bootstrap-packages")
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range list {
 			if !packageRE.MatchString(p) {
 				return nil, fmt.Errorf("%s/bootstrap-packages: bad package name %q", f.Dir, p)
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
+	"github.com/tripleo/diskimage-builder/internal/workdir"
 )
 
 // requireBuilder stops t unless the host can build images.
@@ -107,13 +108,11 @@ type tarEntry struct {
 // dirs and the named processes still running.
 func leftovers(t *testing.T, procPattern string, dirs ...string) []string {
 	var found []string
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	require.NoError(t, err)
-	for _, line := range strings.Split(string(data), "\n") {
-		for _, d := range dirs {
-			if strings.Contains(line, " "+d) {
-				found = append(found, "mount: "+line)
-			}
+	for _, d := range dirs {
+		mounts, err := workdir.MountsBelow(d)
+		require.NoError(t, err)
+		for _, m := range mounts {
+			found = append(found, "mount: "+m)
 		}
 	}
 	if procPattern != "" {

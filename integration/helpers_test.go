@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -15,17 +16,8 @@ func ensureDir(d string) error { return os.MkdirAll(d, 0o755) }
 // not change the shared image.
 func copyDisk(t *testing.T, src string) string {
 	t.Helper()
-	dst := t.TempDir() + "/" + "disk" + ext(src)
+	dst := filepath.Join(t.TempDir(), "disk"+filepath.Ext(src))
 	_, err := run.Run(context.Background(), run.Cmd{Argv: []string{"cp", "--sparse=always", src, dst}})
 	require.NoError(t, err)
 	return dst
-}
-
-func ext(p string) string {
-	for i := len(p) - 1; i >= 0 && p[i] != '/'; i-- {
-		if p[i] == '.' {
-			return p[i:]
-		}
-	}
-	return ""
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/inroot"
@@ -242,22 +241,11 @@ func (as *assembler) init() error {
 	return as.a.AddContent(initscript.UdhcpcScriptPath, initscript.UdhcpcScript(), initscript.ScriptMode)
 }
 
-// readList reads a flavour's list file: one entry a line, '#' comments.
-// A missing file is an empty list.
+// readList reads a flavour's list file (see flavours.Flavour.List).
 func readList(f *flavours.Flavour, name string) ([]string, error) {
-	data, err := fs.ReadFile(f.FS(), name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	list, err := f.List(name)
 	if err != nil {
-		return nil, fmt.Errorf("flavour %s: read %s: %w", f.Name, name, err)
+		return nil, fmt.Errorf("flavour %s: %w", f.Name, err)
 	}
-	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
-		line, _, _ = strings.Cut(line, "#")
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
-	}
-	return out, nil
+	return list, nil
 }

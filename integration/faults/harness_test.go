@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/workdir"
 )
 
 // commands builds the three commands once into a temporary directory.
@@ -144,18 +145,13 @@ func tokenProcesses(token string) []string {
 
 // mountsUnder lists mount points below any of dirs.
 func mountsUnder(dirs ...string) []string {
-	data, _ := os.ReadFile("/proc/self/mountinfo")
 	var found []string
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 5 {
-			continue
+	for _, d := range dirs {
+		mounts, err := workdir.MountsBelow(d)
+		if err != nil {
+			found = append(found, err.Error())
 		}
-		for _, d := range dirs {
-			if f[4] == d || strings.HasPrefix(f[4], d+"/") {
-				found = append(found, f[4])
-			}
-		}
+		found = append(found, mounts...)
 	}
 	return found
 }
