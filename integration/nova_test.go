@@ -20,7 +20,7 @@ import (
 )
 
 // novaMarkerRE matches the line the dib-test-nova marker unit prints.
-var novaMarkerRE = regexp.MustCompile(`DIB-NOVA-MARKER root-bytes=(\d+) disk-bytes=(\d+) transport_url=(\S+) host=(\S+) my_ip=(\S+) virt_type=(\S+) nova-compute=(\S+) kvm-module=(\d+) END`)
+var novaMarkerRE = regexp.MustCompile(`DIB-NOVA-MARKER root-bytes=(\d+) disk-bytes=(\d+) transport_url=(\S+) host=(\S+) my_ip=(\S+) virt_type=(\S+) nova-compute=(\S+) kvm-module=(\d+) ca-certs=(\d+) END`)
 
 // novaBootTimeout is longer than bootTimeout: cloud-init, libvirt and the
 // rest of a compute node start under TCG before the marker.
@@ -145,4 +145,6 @@ func TestNovaComputeIsConfiguredFromTheConfigDriveAtFirstBoot(t *testing.T) {
 		assert.Equal(t, "kvm", m[6], "a KVM module loaded in the guest")
 	}
 	assert.Equal(t, "enabled", m[7], "nova-compute enabled once a message queue is named")
+	certs, _ := strconv.Atoi(m[9])
+	assert.Greater(t, certs, 100, "the CA certificates are linked: update-ca-certificates ran once every package was in")
 }

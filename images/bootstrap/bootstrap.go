@@ -29,7 +29,7 @@ const DefaultMirror = "http://deb.debian.org/debian"
 
 // formatVersion changes whenever the way a base is made changes, so that
 // old cache entries are not reused.
-const formatVersion = "3"
+const formatVersion = "4"
 
 // Options say which base to make.
 type Options struct {
@@ -41,9 +41,10 @@ type Options struct {
 }
 
 // BasePackages are the packages every base root has for arch: a kernel,
-// the init system and both GRUB platforms the vm flavour writes.
+// the init system, the tools of the ext4 root (fsck at boot) and both GRUB
+// platforms the vm flavour writes.
 func BasePackages(arch string) []string {
-	pk := []string{"systemd-sysv", "udev", "initramfs-tools", "zstd", "grub2-common", "kmod"}
+	pk := []string{"systemd-sysv", "udev", "initramfs-tools", "zstd", "grub2-common", "kmod", "e2fsprogs"}
 	switch arch {
 	case "arm64":
 		pk = append(pk, "linux-image-arm64", "grub-efi-arm64-bin")

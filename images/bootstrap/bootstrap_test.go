@@ -63,3 +63,28 @@ func TestAnInterruptedBootstrapLeavesNoCacheEntry(t *testing.T) {
 		assert.NoDirExists(t, filepath.Join(d, "dib-bootstrap-"+o.Key()), "mmdebstrap's scratch is removed")
 	}
 }
+
+func TestAFailedBootstrapKeepsThePackageCacheAndLeavesNothingMounted(t *testing.T) {
+	testenv.Short(t)
+	testenv.RequireRoot(t)
+	testenv.RequireCommands(t, "mmdebstrap")
+	o := Options{Release: DefaultRelease, Arch: "amd64", Mirror: HostMirror(), CacheDir: t.TempDir(),
+		Packages: []string{"dib-no-such-package"}}
+	debs := o.DebCache()
+	require.NoError(t, os.MkdirAll(debs, 0o755))
+	cached := filepath.Join(debs, "cached_1.0_all.deb")
+	require.NoError(t, os.WriteFile(cached, []byte("a cached package"), 0o644))
+
+	_, err := Ensure(context.Background(), o, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "bootstrap "+DefaultRelease+"/amd64")
+
+	data, err := os.ReadFile(cached)
+	require.NoError(t, err, "the package cache is kept")
+	assert.Equal(t, "a cached package", string(data))
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	require.NoError(t, err)
+	assert.NotContains(t, string(mounts), o.CacheDir, "nothing is left mounted from the cache")
+	left, _ := filepath.Glob(filepath.Join(o.CacheDir, "base", ".tmp-*"))
+	assert.Empty(t, left, "the bootstrap's temporary directory is removed")
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tripleo/diskimage-builder/images/debcache"
 	"github.com/tripleo/diskimage-builder/internal/nsrun"
 	"github.com/tripleo/diskimage-builder/internal/run"
 	"golang.org/x/sys/unix"
@@ -52,7 +53,7 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 	fmt.Fprintf(log, "bootstrap: making the %s/%s base from %s (cached as %s)\n", o.Release, o.Arch, o.Mirror, final)
 	out := filepath.Join(tmp, "base.tar.zst")
 	if _, lookErr := exec.LookPath("mmdebstrap"); lookErr == nil {
-		err = mmdebstrap(ctx, o, out, log)
+		err = mmdebstrap(ctx, o, tmp, out, log)
 	} else {
 		err = debootstrap(ctx, o, tmp, out, log)
 	}
@@ -66,33 +67,40 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 	return final, nil
 }
 
-// mmdebstrap makes the tarball at out, reusing and refilling the package
-// cache.
-func mmdebstrap(ctx context.Context, o Options, out string, log io.Writer) error {
+// mmdebstrap makes the tarball at out. The package cache is read and
+// refilled in place, and the commands package scripts would repeat run
+// once, at the end (see hooks.go). tmp is a directory on the cache's
+// filesystem.
+func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) error {
 	debs := o.debCache()
 	if err := os.MkdirAll(debs, 0o755); err != nil {
 		return fmt.Errorf("package cache: %w", err)
 	}
-	q := shellQuote
+	hooks, err := writeHooks(tmp, debs)
+	if err != nil {
+		return err
+	}
 	argv := []string{"mmdebstrap", "--variant=minbase", "--mode=root", "--format=tar",
 		"--architectures=" + o.Arch,
 		"--include=" + strings.Join(o.packages(), ","),
 		"--aptopt=Acquire::Retries \"3\"",
 		"--dpkgopt=force-unsafe-io",
-		"--skip=download/empty", "--skip=cleanup/apt/lists",
-		"--setup-hook=mkdir -p \"$1\"/var/cache/apt/archives",
-		"--setup-hook=sync-in " + q(debs) + " /var/cache/apt/archives",
-		"--customize-hook=sync-out /var/cache/apt/archives " + q(debs),
-		"--customize-hook=rm -f \"$1\"/var/cache/apt/archives/*.deb \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap",
-		o.Release, out, o.Mirror,
+		"--skip=download/empty", "--skip=essential/unlink", "--skip=cleanup/apt/lists",
 	}
+	argv = append(argv, hooks.args()...)
+	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", o.Release, out, o.Mirror)
 	env, scratch, err := mmdebstrapEnv(o.Key())
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(scratch)
-	job := nsrun.Job{Steps: []nsrun.Step{{Label: "bootstrap", Argv: argv}}, Env: env}
-	if _, err := nsrun.Run(ctx, job, log); err != nil {
+	job := nsrun.Job{Steps: []nsrun.Step{{Label: "bootstrap", Argv: argv}}, Env: append(env, hooks.env...)}
+	_, err = nsrun.Run(ctx, job, log)
+	// Packages downloaded before a failure are kept too.
+	if keepErr := debcache.Keep(hooks.newDeb, debs); keepErr != nil && err == nil {
+		err = keepErr
+	}
+	if err != nil {
 		return fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
 	}
 	return nil
