@@ -29,12 +29,14 @@ func bootRamdisk(t *testing.T, res *ramdisk.Result, opts ...qemu.Option) *qemu.V
 	return qemu.StartT(t, append(base, opts...)...)
 }
 
-func TestARamdiskBootsItsKernelAndAFragmentRunsABinaryDep(t *testing.T) {
+func TestARamdiskBootsItsKernelLoadsTheMellanoxDriversAndAFragmentRunsABinaryDep(t *testing.T) {
 	t.Parallel()
 	res := testRamdisk(t)
 	start := time.Now()
 	vm := bootRamdisk(t, res)
-	require.NoError(t, vm.Expect("DIB-RAMDISK-MARKER findmnt says /proc is proc", bootTimeout))
+	require.NoError(t, vm.Expect("DIB-RAMDISK-MODULES loaded: mlx4_core mlx4_en mlx4_ib mlx5_core mlx5_ib END", bootTimeout),
+		"the mellanox flavour's drivers and their dependencies are in the ramdisk and load")
+	require.NoError(t, vm.Expect("DIB-RAMDISK-MARKER findmnt says /proc is proc", time.Minute))
 	t.Logf("boot to the marker under TCG: %.1fs", time.Since(start).Seconds())
 	require.NoError(t, vm.Expect("init: rebooting", time.Minute))
 	require.NoError(t, vm.Wait(time.Minute), "the ramdisk reboots at the end, which ends QEMU")

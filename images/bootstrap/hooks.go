@@ -9,7 +9,8 @@ import (
 )
 
 // hookFiles are the mmdebstrap hooks a bootstrap runs, each a script that
-// takes the root as $1 and its settings from DIB_* variables (hookEnv).
+// takes the root as $1 and its settings from the DIB_* variables that
+// writeHooks returns.
 //
 //go:embed hooks/*
 var hookFiles embed.FS
