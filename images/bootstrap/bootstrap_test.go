@@ -64,6 +64,9 @@ func TestAnInterruptedBootstrapLeavesNoCacheEntry(t *testing.T) {
 	}
 }
 
+// A bootstrap that fails after the package cache is in the tree (here: a
+// package that does not exist) keeps the cache whole and what it
+// downloaded, and leaves nothing mounted.
 func TestAFailedBootstrapKeepsThePackageCacheAndLeavesNothingMounted(t *testing.T) {
 	testenv.Short(t)
 	testenv.RequireRoot(t)
@@ -82,6 +85,8 @@ func TestAFailedBootstrapKeepsThePackageCacheAndLeavesNothingMounted(t *testing.
 	data, err := os.ReadFile(cached)
 	require.NoError(t, err, "the package cache is kept")
 	assert.Equal(t, "a cached package", string(data))
+	essential, _ := filepath.Glob(filepath.Join(debs, "libc6_*.deb"))
+	assert.NotEmpty(t, essential, "what was downloaded before the failure is kept")
 	mounts, err := os.ReadFile("/proc/self/mountinfo")
 	require.NoError(t, err)
 	assert.NotContains(t, string(mounts), o.CacheDir, "nothing is left mounted from the cache")

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/images/debcache"
 )
 
 // hookFiles are the mmdebstrap hooks a bootstrap runs, each a script that
@@ -25,15 +27,20 @@ var deferred = []string{"/usr/sbin/update-initramfs", "/usr/sbin/update-ca-certi
 // hookSet is where a bootstrap's hook scripts were written, and what they
 // are told.
 type hookSet struct {
-	dir    string   // the scripts, by name
-	newDeb string   // receives the packages downloaded (on the cache's filesystem)
-	env    []string // DIB_* settings of the scripts
+	dir      string   // the scripts, by name
+	archives string   // the root's apt archive: the package cache, linked, and the downloads
+	env      []string // DIB_* settings of the scripts
 }
 
 // writeHooks writes the hook scripts into tmp/hooks and returns them with
-// their settings; debs is the package cache.
+// their settings. The root's apt archive is tmp/archives, seeded with
+// links to the package cache debs: a failed bootstrap that removes its
+// tree removes links, never the cache's files.
 func writeHooks(tmp, debs string) (*hookSet, error) {
-	h := &hookSet{dir: filepath.Join(tmp, "hooks"), newDeb: filepath.Join(tmp, "debs")}
+	h := &hookSet{dir: filepath.Join(tmp, "hooks"), archives: filepath.Join(tmp, "archives")}
+	if err := debcache.Seed(h.archives, debs); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(h.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("bootstrap hooks: %w", err)
 	}
@@ -51,9 +58,7 @@ func writeHooks(tmp, debs string) (*hookSet, error) {
 		}
 	}
 	h.env = []string{
-		"DIB_DEBS=" + debs,
-		"DIB_DEBS_NEW=" + h.newDeb,
-		"DIB_DEBS_WORK=" + filepath.Join(tmp, "debs-work"),
+		"DIB_ARCHIVES=" + h.archives,
 		"DIB_DEFERRED=" + strings.Join(deferred, " "),
 	}
 	return h, nil

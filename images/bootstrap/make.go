@@ -67,10 +67,10 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 	return final, nil
 }
 
-// mmdebstrap makes the tarball at out. The package cache is read and
-// refilled in place, and the commands package scripts would repeat run
-// once, at the end (see hooks.go). tmp is a directory on the cache's
-// filesystem.
+// mmdebstrap makes the tarball at out. The package cache is linked into
+// the root's apt archive rather than copied, what is downloaded is added to
+// it after, and the commands package scripts would repeat run once, at the
+// end (see hooks.go). tmp is a directory on the cache's filesystem.
 func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) error {
 	debs := o.debCache()
 	if err := os.MkdirAll(debs, 0o755); err != nil {
@@ -97,7 +97,7 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) 
 	job := nsrun.Job{Steps: []nsrun.Step{{Label: "bootstrap", Argv: argv}}, Env: append(env, hooks.env...)}
 	_, err = nsrun.Run(ctx, job, log)
 	// Packages downloaded before a failure are kept too.
-	if keepErr := debcache.Keep(hooks.newDeb, debs); keepErr != nil && err == nil {
+	if keepErr := debcache.Keep(hooks.archives, debs); keepErr != nil && err == nil {
 		err = keepErr
 	}
 	if err != nil {

@@ -10,6 +10,26 @@ import (
 	"path/filepath"
 )
 
+// Seed fills dir with every .deb file of cache, hard-linked where the two
+// share a filesystem and copied where they do not, so that dir can serve as
+// an apt archive: apt replaces files there by renaming, never by writing
+// into them, so the cache's files are never changed through the links.
+func Seed(dir, cache string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("package cache: %w", err)
+	}
+	debs, _ := filepath.Glob(filepath.Join(cache, "*.deb"))
+	for _, d := range debs {
+		dst := filepath.Join(dir, filepath.Base(d))
+		if err := os.Link(d, dst); err != nil {
+			if err := copyFile(d, dst); err != nil {
+				return fmt.Errorf("package cache: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 // Keep puts every regular .deb file of dir that cache lacks into cache,
 // each linked (or copied) under a temporary name and renamed into place,
 // so that builds running at once and interrupted copies never leave a

@@ -40,3 +40,26 @@ func TestKeepReportsACacheItCannotWrite(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "package cache")
 }
+
+func TestSeedLinksEveryCachedPackageSoKeepAddsOnlyTheNewOnes(t *testing.T) {
+	cache, dir := t.TempDir(), filepath.Join(t.TempDir(), "archives")
+	require.NoError(t, os.WriteFile(filepath.Join(cache, "a_1_amd64.deb"), []byte("a"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(cache, "b_1_amd64.deb"), []byte("b"), 0o644))
+	require.NoError(t, Seed(dir, cache))
+	for _, n := range []string{"a_1_amd64.deb", "b_1_amd64.deb"} {
+		in, err := os.Stat(filepath.Join(dir, n))
+		require.NoError(t, err)
+		orig, _ := os.Stat(filepath.Join(cache, n))
+		assert.True(t, os.SameFile(in, orig), "%s is a link to the cached file, not a copy", n)
+	}
+	// apt removes and downloads in the archive; the cache keeps its files.
+	require.NoError(t, os.Remove(filepath.Join(dir, "a_1_amd64.deb")))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "c_1_amd64.deb"), []byte("c"), 0o644))
+	require.NoError(t, Keep(dir, cache))
+	entries, _ := os.ReadDir(cache)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Equal(t, []string{"a_1_amd64.deb", "b_1_amd64.deb", "c_1_amd64.deb"}, names)
+}
