@@ -31,6 +31,8 @@ func TestTheCacheKeyChangesWithEveryInput(t *testing.T) {
 	same.Packages = []string{"zstd", " "} // already in the base set
 	assert.Equal(t, base.Key(), same.Key(), "the cache location and repeated packages do not change the base")
 	assert.True(t, strings.HasPrefix(base.Path(), "/c/base/trixie-amd64-"))
+	assert.NotEqual(t, base.scratchName(), same.scratchName(),
+		"the same base made in two caches at once (each under its own lock) has two scratch directories")
 }
 
 func TestTheHostMirrorIsReadFromAptSources(t *testing.T) {
@@ -60,7 +62,7 @@ func TestAnInterruptedBootstrapLeavesNoCacheEntry(t *testing.T) {
 	_, err = os.Stat(o.Path())
 	assert.True(t, os.IsNotExist(err), "no entry at the final path")
 	if d := RAMDir(true); d != "" {
-		assert.NoDirExists(t, filepath.Join(d, "dib-bootstrap-"+o.Key()), "mmdebstrap's scratch is removed")
+		assert.NoDirExists(t, filepath.Join(d, o.scratchName()), "mmdebstrap's scratch is removed")
 	}
 }
 

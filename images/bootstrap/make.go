@@ -89,7 +89,7 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) 
 	}
 	argv = append(argv, hooks.args()...)
 	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", o.Release, out, o.Mirror)
-	env, scratch, err := mmdebstrapEnv(o.Key())
+	env, scratch, err := mmdebstrapEnv(o.scratchName())
 	if err != nil {
 		return err
 	}
@@ -110,9 +110,10 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) 
 // when there is room in RAM (mmdebstrap makes its tree there and dpkg
 // unpacks every package into it), and the zstd compressing the tarball
 // using every core. The scratch directory it returns is mmdebstrap's
-// TMPDIR, one per base and used only under that base's lock: what a killed
-// bootstrap left there is removed by the next one.
-func mmdebstrapEnv(key string) (env []string, scratch string, err error) {
+// TMPDIR, named for one base of one cache (scratchName) and used only
+// under that base's lock: what a killed bootstrap left there is removed by
+// the next one.
+func mmdebstrapEnv(name string) (env []string, scratch string, err error) {
 	env = append(os.Environ(), "ZSTD_NBTHREADS="+strconv.Itoa(runtime.NumCPU()))
 	if os.Getenv("TMPDIR") != "" {
 		return env, "", nil
@@ -121,7 +122,7 @@ func mmdebstrapEnv(key string) (env []string, scratch string, err error) {
 	if d == "" {
 		return env, "", nil
 	}
-	scratch = filepath.Join(d, "dib-bootstrap-"+key)
+	scratch = filepath.Join(d, name)
 	if err := os.RemoveAll(scratch); err != nil {
 		return nil, "", fmt.Errorf("bootstrap scratch %s: %w", scratch, err)
 	}
