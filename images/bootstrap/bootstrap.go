@@ -95,14 +95,11 @@ func (o Options) Path() string {
 	return filepath.Join(o.CacheDir, "base", o.Key()+".tar.zst")
 }
 
-// debCache is where downloaded packages are kept between bootstraps.
-func (o Options) debCache() string {
-	return filepath.Join(o.CacheDir, "debs", o.Release+"-"+o.Arch)
-}
-
 // DebCache is the directory of downloaded .deb files for this release and
 // architecture, shared by bootstraps and package installs in builds.
-func (o Options) DebCache() string { return o.debCache() }
+func (o Options) DebCache() string {
+	return filepath.Join(o.CacheDir, "debs", o.Release+"-"+o.Arch)
+}
 
 // HostMirror returns the Debian mirror the host's apt uses, or DefaultMirror.
 func HostMirror() string {

@@ -72,7 +72,7 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 // it after, and the commands package scripts would repeat run once, at the
 // end (see hooks.go). tmp is a directory on the cache's filesystem.
 func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) error {
-	debs := o.debCache()
+	debs := o.DebCache()
 	if err := os.MkdirAll(debs, 0o755); err != nil {
 		return fmt.Errorf("package cache: %w", err)
 	}
@@ -136,7 +136,7 @@ func mmdebstrapEnv(name string) (env []string, scratch string, err error) {
 // directory, then pack it.
 func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) error {
 	tree := filepath.Join(tmp, "tree")
-	debs := o.debCache()
+	debs := o.DebCache()
 	if err := os.MkdirAll(debs, 0o755); err != nil {
 		return fmt.Errorf("package cache: %w", err)
 	}

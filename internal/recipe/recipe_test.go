@@ -35,13 +35,19 @@ func requireUpToDate(t *testing.T, spec images.Spec) {
 	require.True(t, ok, reason)
 }
 
+// staleReason checks that spec's outputs must be rebuilt and returns why.
+func staleReason(t *testing.T, spec images.Spec) string {
+	t.Helper()
+	ok, reason, err := Check(spec)
+	require.NoError(t, err)
+	require.False(t, ok, "a rebuild is due")
+	return reason
+}
+
 func TestAnOutputWithoutRecordedInputsIsRebuilt(t *testing.T) {
 	t.Parallel()
 	spec, _ := fixture(t)
-	ok, reason, err := Check(spec)
-	require.NoError(t, err)
-	assert.False(t, ok)
-	assert.Contains(t, reason, "vm.inputs does not exist")
+	assert.Contains(t, staleReason(t, spec), "vm.inputs does not exist")
 }
 
 func TestRecordedInputsWithTheOutputInPlaceAreUpToDate(t *testing.T) {
@@ -57,10 +63,7 @@ func TestAMissingOutputIsRebuilt(t *testing.T) {
 	spec, _ := fixture(t)
 	require.NoError(t, Record(spec))
 	spec.Types = []string{"qcow2", "raw"}
-	ok, reason, err := Check(spec)
-	require.NoError(t, err)
-	assert.False(t, ok)
-	assert.Contains(t, reason, "vm.raw does not exist")
+	assert.Contains(t, staleReason(t, spec), "vm.raw does not exist")
 }
 
 func TestAnEditedHookTriggersARebuild(t *testing.T) {
@@ -68,10 +71,7 @@ func TestAnEditedHookTriggersARebuild(t *testing.T) {
 	spec, hook := fixture(t)
 	require.NoError(t, Record(spec))
 	require.NoError(t, os.WriteFile(hook, []byte("#!/bin/sh\necho changed > /etc/motd\n"), 0o755))
-	ok, reason, err := Check(spec)
-	require.NoError(t, err)
-	assert.False(t, ok)
-	assert.Equal(t, "changed: file motd/install.d/50-motd", reason)
+	assert.Equal(t, "changed: file motd/install.d/50-motd", staleReason(t, spec))
 }
 
 func TestANewHookAndAChangedModeTriggerARebuild(t *testing.T) {
@@ -79,15 +79,11 @@ func TestANewHookAndAChangedModeTriggerARebuild(t *testing.T) {
 	spec, hook := fixture(t)
 	require.NoError(t, Record(spec))
 	require.NoError(t, os.Chmod(hook, 0o700))
-	_, reason, err := Check(spec)
-	require.NoError(t, err)
-	assert.Equal(t, "changed: file motd/install.d/50-motd", reason)
+	assert.Equal(t, "changed: file motd/install.d/50-motd", staleReason(t, spec))
 
 	require.NoError(t, Record(spec))
 	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(hook), "60-more"), []byte("#!/bin/sh\n"), 0o755))
-	_, reason, err = Check(spec)
-	require.NoError(t, err)
-	assert.Equal(t, "new input: file motd/install.d/60-more", reason)
+	assert.Equal(t, "new input: file motd/install.d/60-more", staleReason(t, spec))
 }
 
 func TestChangedSettingsAndVariablesTriggerARebuild(t *testing.T) {
@@ -97,21 +93,15 @@ func TestChangedSettingsAndVariablesTriggerARebuild(t *testing.T) {
 
 	more := spec
 	more.Packages = []string{"vim"}
-	_, reason, err := Check(more)
-	require.NoError(t, err)
-	assert.Equal(t, "changed: spec packages", reason)
+	assert.Equal(t, "changed: spec packages", staleReason(t, more))
 
 	release := spec
 	release.Release = "forky"
-	_, reason, err = Check(release)
-	require.NoError(t, err)
-	assert.Equal(t, "changed: base key", reason)
+	assert.Equal(t, "changed: base key", staleReason(t, release))
 
 	env := spec
 	env.Env = []string{"DIB_RELEASE_NOTE=b", "HOME=/home/y"}
-	_, reason, err = Check(env)
-	require.NoError(t, err)
-	assert.Equal(t, "changed: env DIB_RELEASE_NOTE", reason)
+	assert.Equal(t, "changed: env DIB_RELEASE_NOTE", staleReason(t, env))
 
 	// Variables that never reach the hooks change nothing.
 	home := spec
@@ -131,9 +121,7 @@ func TestARefreshedBaseTarballTriggersARebuild(t *testing.T) {
 	requireUpToDate(t, spec)
 
 	require.NoError(t, os.WriteFile(tarball, []byte("newer base"), 0o644))
-	_, reason, err := Check(spec)
-	require.NoError(t, err)
-	assert.Equal(t, "changed: base tarball", reason)
+	assert.Equal(t, "changed: base tarball", staleReason(t, spec))
 }
 
 func TestAnUnknownFlavourIsAnError(t *testing.T) {
@@ -152,9 +140,7 @@ func TestAFlavoursBootstrapPackagesChangeTheBaseItStartsFrom(t *testing.T) {
 	require.NoError(t, Record(spec))
 	pkgs := filepath.Join(filepath.Dir(filepath.Dir(hook)), "bootstrap-packages")
 	require.NoError(t, os.WriteFile(pkgs, []byte("vim\n"), 0o644))
-	_, reason, err := Check(spec)
-	require.NoError(t, err)
-	assert.Equal(t, "changed: base key", reason)
+	assert.Equal(t, "changed: base key", staleReason(t, spec))
 	base, err := images.BaseOptions(spec)
 	require.NoError(t, err)
 	assert.Contains(t, base.Packages, "vim")
