@@ -6,10 +6,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
-	"strings"
+	"slices"
 
 	"github.com/tripleo/diskimage-builder/images"
+	"github.com/tripleo/diskimage-builder/internal/debversion"
 	"github.com/tripleo/diskimage-builder/internal/inroot"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
 )
@@ -53,42 +53,19 @@ func KernelVersion(root string) (string, error) {
 	}
 	var found []string
 	for _, e := range entries {
-		if ok, _ := inroot.Exists(root, kernelPath(e.Name())); ok {
+		ok, err := inroot.Exists(root, kernelPath(e.Name()))
+		if err != nil {
+			return "", fmt.Errorf("find the kernel in %s: %w", root, err)
+		}
+		if ok {
 			found = append(found, e.Name())
 		}
 	}
 	if len(found) == 0 {
 		return "", fmt.Errorf("find the kernel in %s: no /boot/vmlinuz-VERSION matches a directory of /lib/modules", root)
 	}
-	sort.Slice(found, func(i, j int) bool { return versionLess(found[i], found[j]) })
-	return found[len(found)-1], nil
+	return slices.MaxFunc(found, debversion.Compare), nil
 }
 
 // kernelPath is where the kernel of version kver lies inside a root.
 func kernelPath(kver string) string { return path.Join("/boot", "vmlinuz-"+kver) }
-
-// versionLess compares kernel versions by their numeric parts, then as text.
-func versionLess(a, b string) bool {
-	na, nb := numbers(a), numbers(b)
-	for i := 0; i < len(na) && i < len(nb); i++ {
-		if na[i] != nb[i] {
-			return na[i] < nb[i]
-		}
-	}
-	if len(na) != len(nb) {
-		return len(na) < len(nb)
-	}
-	return a < b
-}
-
-func numbers(s string) []int {
-	var out []int
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r < '0' || r > '9' }) {
-		n := 0
-		for _, c := range f {
-			n = n*10 + int(c-'0')
-		}
-		out = append(out, n)
-	}
-	return out
-}
