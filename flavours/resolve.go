@@ -32,10 +32,8 @@ type EnvFile struct {
 type Set struct {
 	// Flavours in dependency order: every flavour after those it depends on.
 	Flavours []*Flavour
-	// Requested are the names asked for, in the order given.
-	Requested []string
-	hooks     map[string][]Hook
-	env       []EnvFile
+	hooks    map[string][]Hook
+	env      []EnvFile
 }
 
 // Hooks returns the hooks of phase p from all flavours, in C-locale order
@@ -77,7 +75,7 @@ func Resolve(names []string, searchPath []string) (*Set, error) {
 			return nil, err
 		}
 	}
-	s := &Set{Flavours: r.order, Requested: append([]string(nil), names...), hooks: map[string][]Hook{}}
+	s := &Set{Flavours: r.order, hooks: map[string][]Hook{}}
 	if err := s.collect(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package flavours
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,4 +179,14 @@ func TestBootstrapPackagesOfAllFlavoursAreMergedAndChecked(t *testing.T) {
 	assert.Equal(t, []string{"cloud-init", "openssh-server", "vim"}, s.BootstrapPackages())
 	_, err = Resolve([]string{"bad"}, []string{dir})
 	assert.ErrorContains(t, err, `bootstrap-packages: bad package name "-rf"`)
+}
+
+func TestTheBuiltinFlavoursHoldNoGoSource(t *testing.T) {
+	t.Parallel()
+	err := fs.WalkDir(builtin, ".", func(p string, d fs.DirEntry, err error) error {
+		assert.False(t, strings.HasSuffix(p, ".go"), "%s is embedded in every binary", p)
+		return err
+	})
+	require.NoError(t, err)
+	assert.Contains(t, Builtin(), "vm")
 }

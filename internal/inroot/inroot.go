@@ -12,7 +12,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 )
@@ -79,20 +78,6 @@ func Exists(root, p string) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
-}
-
-// Paths returns the paths of files, sorted and without duplicates.
-func Paths(files []File) []string {
-	seen := make(map[string]bool, len(files))
-	out := make([]string, 0, len(files))
-	for _, f := range files {
-		if !seen[f.Path] {
-			seen[f.Path] = true
-			out = append(out, f.Path)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // split returns the components of p, without empty and "." ones.

@@ -71,9 +71,3 @@ func TestExistsSaysNoForAMissingPathAndAFileUsedAsADirectory(t *testing.T) {
 		assert.False(t, ok, p)
 	}
 }
-
-func TestPathsSortsAndRemovesDuplicates(t *testing.T) {
-	t.Parallel()
-	got := inroot.Paths([]inroot.File{{Path: "/b"}, {Path: "/a", Link: "x"}, {Path: "/b"}})
-	assert.Equal(t, []string{"/a", "/b"}, got)
-}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -158,9 +157,6 @@ func baseName(p string) string {
 	}
 	return p
 }
-
-// Stderr is a convenience Stream target: the process's standard error.
-var Stderr io.Writer = os.Stderr
 
 // lineWriter writes complete lines to dst, each prefixed with "prefix: ".
 type lineWriter struct {

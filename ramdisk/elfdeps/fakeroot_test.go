@@ -154,5 +154,5 @@ func TestClosureExpandsOriginInRunpath(t *testing.T) {
 
 	files, err := elfdeps.Closure(root, "/app/bin/app")
 	require.NoError(t, err)
-	assert.Contains(t, inroot.Paths(files), "/app/lib/libanswer.so")
+	assert.Contains(t, pathsOf(files), "/app/lib/libanswer.so")
 }
