@@ -34,6 +34,7 @@ type Set struct {
 	Flavours []*Flavour
 	hooks    map[string][]Hook
 	env      []EnvFile
+	packages []string // bootstrap-packages, sorted, without repeats
 }
 
 // Hooks returns the hooks of phase p from all flavours, in C-locale order
@@ -79,16 +80,8 @@ func Resolve(names []string, searchPath []string) (*Set, error) {
 	if err := s.collect(); err != nil {
 		return nil, err
 	}
-	for _, f := range s.Flavours {
-		list, err := f.List("bootstrap-packages")
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range list {
-			if !packageRE.MatchString(p) {
-				return nil, fmt.Errorf("%s/bootstrap-packages: bad package name %q", f.Dir, p)
-			}
-		}
+	if err := s.collectPackages(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -179,8 +172,11 @@ func (s *Set) collect() error {
 	seen := map[string]*Flavour{}
 	for _, f := range s.Flavours {
 		entries, err := fs.ReadDir(f.fsys, "environment.d")
-		if err != nil {
+		if isNotExist(err) {
 			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", path.Join(f.Dir, "environment.d"), err)
 		}
 		for _, e := range entries {
 			if e.IsDir() {

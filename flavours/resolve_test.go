@@ -108,13 +108,14 @@ func TestBadFlavourSetsAreRefusedBeforeAnythingRuns(t *testing.T) {
 		"duplicate env": {map[string]string{
 			"a/flavour-deps": "b\n", "a/environment.d/10-x": "", "b/environment.d/10-x": "",
 		}, "environment.d/10-x is in both"},
+		"unreadable environment.d": {map[string]string{"a/environment.d": "not a directory"}, "read " + "DIR/a/environment.d"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := tree(t, c.files)
 			_, err := Resolve([]string{"a"}, []string{dir})
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), c.want)
+			assert.Contains(t, err.Error(), strings.ReplaceAll(c.want, "DIR", dir))
 		})
 	}
 }
