@@ -7,37 +7,36 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"time"
 
-	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/internal/debversion"
 	"github.com/tripleo/diskimage-builder/internal/inroot"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
+	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
-// buildTarget builds the target root with images.BuildRoot and assembles
-// the ramdisk from it.
-func buildTarget(ctx context.Context, s Spec) (*Result, error) {
-	var res *Result
-	rootRes, err := images.BuildRoot(ctx, s.imageSpec(), func(ctx context.Context, w *images.Work) error {
-		kver, err := KernelVersion(w.Root)
-		if err != nil {
-			return err
-		}
+// Write is the ramdisk stage: it assembles the ramdisk from the built
+// target root (its programs, kernel and modules) and writes NAME.kernel and
+// NAME.initramfs, placed together (see outputs.Set).
+func Write(ctx context.Context, root *rootfs.Root, p *Plan) (*Result, error) {
+	start := time.Now()
+	kver, err := KernelVersion(root.Tree)
+	if err == nil {
 		src := source{
-			root:    w.Root,
-			lookup:  func(name string) (string, error) { return elfdeps.Lookup(w.Root, name) },
+			root:    root.Tree,
+			lookup:  func(name string) (string, error) { return elfdeps.Lookup(root.Tree, name) },
 			where:   "the target root",
-			modRoot: w.Root,
+			modRoot: root.Tree,
 			kver:    kver,
 		}
-		res, err = assembleAndWrite(ctx, s, src, w.Flavours, w)
-		return err
-	})
-	if res == nil {
-		res = &Result{}
+		var res *Result
+		if res, err = write(ctx, p.Spec, src, p.Flavours, root.Janitor); err == nil {
+			res.Phases = append(append([]rootfs.Timing(nil), root.Phases...), rootfs.Timing{Name: "assemble", Duration: time.Since(start)})
+			rootfs.Summary(p.Spec.Log, res.Phases, root.Hooks)
+			return res, nil
+		}
 	}
-	res.Root = rootRes
-	return res, err
+	return nil, rootfs.Interrupted(ctx.Err(), "assemble", fmt.Errorf("phase assemble: %w", err))
 }
 
 // KernelVersion returns the version of the kernel in root: the newest

@@ -30,7 +30,7 @@ func fakeSystem(euid int, allowed bool, ran *[]string) privilege {
 func TestRootGoesOnWithoutSudo(t *testing.T) {
 	var ran []string
 	var stderr bytes.Buffer
-	handled, _ := fakeSystem(0, true, &ran).ensureRoot([]string{"-o", "x", "vm"}, nil, &stderr)
+	handled, _ := fakeSystem(0, true, &ran).ensureRoot([]string{"-o", "x", "vm"}, nil, createOptions, &stderr)
 	assert.False(t, handled)
 	assert.Empty(t, ran)
 	assert.Empty(t, stderr.String())
@@ -40,7 +40,7 @@ func TestAUserTheRuleAllowsIsReRunThroughSudoKeepingProxiesAndOptions(t *testing
 	var ran []string
 	var stderr bytes.Buffer
 	env := []string{"PATH=/usr/bin", "http_proxy=http://proxy:3128", "DIB_RELEASE=trixie", "IMAGE_SIZE=3", "SECRET=x", "NO_PROXY=local"}
-	handled, code := fakeSystem(1000, true, &ran).ensureRoot([]string{"-o", "x", "vm"}, env, &stderr)
+	handled, code := fakeSystem(1000, true, &ran).ensureRoot([]string{"-o", "x", "vm"}, env, createOptions, &stderr)
 	require.True(t, handled)
 	assert.Equal(t, ExitFailure, code, "only reached when exec fails")
 	assert.Equal(t, []string{
@@ -53,7 +53,7 @@ func TestAUserTheRuleAllowsIsReRunThroughSudoKeepingProxiesAndOptions(t *testing
 func TestAUserWithoutTheRuleIsToldExactlyWhatToDo(t *testing.T) {
 	var ran []string
 	var stderr bytes.Buffer
-	handled, code := fakeSystem(1000, false, &ran).ensureRoot([]string{"vm"}, nil, &stderr)
+	handled, code := fakeSystem(1000, false, &ran).ensureRoot([]string{"vm"}, nil, createOptions, &stderr)
 	require.True(t, handled)
 	assert.Equal(t, ExitFailure, code)
 	assert.Len(t, ran, 1, "only the sudo -l check ran")

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/images/debcache"
 	"github.com/tripleo/diskimage-builder/internal/nsrun"
 	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/rootfs/debcache"
 	"golang.org/x/sys/unix"
 )
 

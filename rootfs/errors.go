@@ -1,4 +1,4 @@
-package images
+package rootfs
 
 import "errors"
 
@@ -8,6 +8,8 @@ import "errors"
 type InputError struct{ Err error }
 
 func (e *InputError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the problem.
 func (e *InputError) Unwrap() error { return e.Err }
 
 // IsInputError reports whether err is (or wraps) an *InputError.
@@ -26,4 +28,17 @@ type InterruptedError struct {
 func (e *InterruptedError) Error() string {
 	return "build interrupted during phase " + e.Phase + ": " + e.Err.Error()
 }
+
+// Unwrap returns why the build stopped.
 func (e *InterruptedError) Unwrap() error { return e.Err }
+
+// Interrupted is err as an *InterruptedError naming phase when ctxErr (a
+// context's Err) says the build was cancelled; otherwise err as it is.
+// Output stages report their own phases with it.
+func Interrupted(ctxErr error, phase string, err error) error {
+	var ie *InterruptedError
+	if err == nil || ctxErr == nil || errors.As(err, &ie) {
+		return err
+	}
+	return &InterruptedError{Phase: phase, Err: err}
+}

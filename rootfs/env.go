@@ -1,4 +1,4 @@
-package images
+package rootfs
 
 import (
 	"os"
@@ -9,9 +9,9 @@ import (
 // chrootPath is PATH inside the image root.
 const chrootPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-// passThrough reports whether the caller's variable k reaches the hooks:
+// ReachesHooks reports whether the caller's variable k reaches the hooks:
 // DIB_* settings, proxies, and SUDO_USER (whose keys local-config copies).
-func passThrough(k string) bool {
+func ReachesHooks(k string) bool {
 	if strings.HasPrefix(k, "DIB_") || k == "SUDO_USER" {
 		return true
 	}
@@ -24,11 +24,11 @@ func passThrough(k string) bool {
 
 // hookEnv is the environment of the hooks of one phase. targetRoot and
 // hooksPath are as the hooks see them.
-func (b *builder) hookEnv(inChroot bool, targetRoot, hooksPath string, extra ...string) []string {
-	s := b.spec
+func (r *Root) hookEnv(inChroot bool, targetRoot, hooksPath string, extra ...string) []string {
+	s := r.Plan.Spec
 	vars := map[string]string{}
 	for _, kv := range s.Env {
-		if k, v, ok := strings.Cut(kv, "="); ok && passThrough(k) {
+		if k, v, ok := strings.Cut(kv, "="); ok && ReachesHooks(k) {
 			vars[k] = v
 		}
 	}
@@ -43,7 +43,7 @@ func (b *builder) hookEnv(inChroot bool, targetRoot, hooksPath string, extra ...
 		"ARCH":            s.Arch,
 		"DIB_RELEASE":     s.Release,
 		"DISTRO_NAME":     "debian",
-		"FLAVOURS":        strings.Join(b.set.Names(), " "),
+		"FLAVOURS":        strings.Join(r.Plan.Flavours.Names(), " "),
 		"DIB_DEBUG_TRACE": trace,
 		"LC_ALL":          "C",
 		"LANG":            "C",
@@ -80,6 +80,7 @@ func (b *builder) hookEnv(inChroot bool, targetRoot, hooksPath string, extra ...
 	return env
 }
 
+// baseName is the last element of the slash-separated path p.
 func baseName(p string) string {
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		return p[i+1:]

@@ -1,4 +1,4 @@
-package images
+package rootfs
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/nsrun"
+	"github.com/tripleo/diskimage-builder/rootfs/chroot"
 )
 
 // breakPhases are the phases a break point can name.
@@ -39,36 +40,48 @@ func checkBreaks(points []string) error {
 // breakAt opens the debugging shell (or runs Spec.BreakCmd) when point is
 // one of the requested break points: inside the image root for chroot
 // phases, in the build directory otherwise.
-func (b *builder) breakAt(ctx context.Context, point string, phase flavours.Phase) {
-	if !slices.Contains(b.spec.Break, point) || (phase.InChroot && b.root == nil) {
+func (r *Root) breakAt(ctx context.Context, point string, phase flavours.Phase) {
+	spec := r.Plan.Spec
+	if !slices.Contains(spec.Break, point) || (phase.InChroot && r.chroot == nil) {
 		return
 	}
-	argv := []string{"/bin/sh", "-c", b.spec.BreakCmd}
-	where := "outside the image, in " + b.dir
+	argv := []string{"/bin/sh", "-c", spec.BreakCmd}
+	where := "outside the image, in " + r.Dir
 	if phase.InChroot {
 		where = "in the image root"
 	}
-	if b.spec.BreakCmd == "" {
+	if spec.BreakCmd == "" {
 		argv = []string{"/bin/bash", "-i"}
-		b.logf("break %s: opening a shell %s; exit it to go on", point, where)
+		r.logf("break %s: opening a shell %s; exit it to go on", point, where)
 	} else {
-		b.logf("break %s: running break_cmd %s", point, where)
+		r.logf("break %s: running break_cmd %s", point, where)
 	}
-	hooksPath, target := b.hooksDir, b.rootDir
+	hooksPath, target := r.hooksDir, r.Tree
 	if phase.InChroot {
-		hooksPath, target = "/tmp/in_target.d", "/"
+		hooksPath, target = chroot.HooksTarget, "/"
 	}
-	env := b.hookEnv(phase.InChroot, target, hooksPath, "DIB_BREAK="+point, "PS1=dib-break("+point+")# ")
-	step := []nsrun.Step{{Label: "break", Argv: argv, Interactive: true}}
-	var job nsrun.Job
-	if phase.InChroot {
-		job = b.root.Job(env, nil, step)
-	} else {
-		job = nsrun.Job{Env: env, Steps: step, Dir: b.dir}
-	}
+	env := r.hookEnv(phase.InChroot, target, hooksPath, "DIB_BREAK="+point, "PS1=dib-break("+point+")# ")
+	job := r.job(phase.InChroot, env, nil, []nsrun.Step{{Label: "break", Argv: argv, Interactive: true}})
 	// A break point is for looking around: its outcome does not change
 	// the build's.
 	if _, err := nsrun.RunInteractive(ctx, job, os.Stdin, os.Stdout, os.Stderr); err != nil {
-		b.logf("break %s: %v", point, err)
+		r.logf("break %s: %v", point, err)
+	}
+}
+
+// breakOnError opens the after-error break point, once, where phase runs.
+func (r *Root) breakOnError(ctx context.Context, phase flavours.Phase) {
+	if !r.errBroken {
+		r.errBroken = true
+		r.breakAt(ctx, "after-error", phase)
+	}
+}
+
+// BreakOnError opens the after-error break point, outside the image in
+// the build directory, when Spec.Break asks for it and no failure opened
+// it yet. Output stages call it when they fail.
+func (r *Root) BreakOnError(ctx context.Context) {
+	if ctx.Err() == nil {
+		r.breakOnError(ctx, flavours.BlockDevice)
 	}
 }

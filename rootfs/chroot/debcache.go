@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tripleo/diskimage-builder/images/debcache"
+	"github.com/tripleo/diskimage-builder/rootfs/debcache"
 )
 
 // SharedDebs is where the shared package cache appears, read-only, inside

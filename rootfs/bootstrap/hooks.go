@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/images/debcache"
+	"github.com/tripleo/diskimage-builder/rootfs/debcache"
 )
 
 // hookFiles are the mmdebstrap hooks a bootstrap runs, each a script that
