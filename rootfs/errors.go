@@ -7,6 +7,7 @@ import "errors"
 // with status 2 on it.
 type InputError struct{ Err error }
 
+// Error says what is wrong with the input.
 func (e *InputError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the problem.
@@ -25,6 +26,7 @@ type InterruptedError struct {
 	Err   error
 }
 
+// Error names the phase and why the build stopped.
 func (e *InterruptedError) Error() string {
 	return "build interrupted during phase " + e.Phase + ": " + e.Err.Error()
 }

@@ -25,6 +25,8 @@ func NewTimestampWriter(w io.Writer) *TimestampWriter {
 	return &TimestampWriter{w: w, now: time.Now}
 }
 
+// Write writes the complete lines of p, each after the time, and keeps a
+// partial last line for the next call.
 func (t *TimestampWriter) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

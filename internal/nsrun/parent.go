@@ -23,6 +23,7 @@ type StepError struct {
 	Result Result
 }
 
+// Error names the step and says why it failed.
 func (e *StepError) Error() string {
 	return fmt.Sprintf("%s failed: %s", e.Result.Label, e.Result.Err)
 }

@@ -49,6 +49,7 @@ type Error struct {
 	Stderr string // the last lines of stderr
 }
 
+// Error is the command line, why it failed and the tail of its stderr.
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("%s: %v", Quote(e.Argv), e.Err)
 	if e.Stderr != "" {
@@ -57,6 +58,7 @@ func (e *Error) Error() string {
 	return msg
 }
 
+// Unwrap returns why the command failed.
 func (e *Error) Unwrap() error { return e.Err }
 
 // ExitCode returns the exit status of a failed command, or -1.
