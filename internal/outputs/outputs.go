@@ -33,6 +33,7 @@ type Set struct {
 
 type file struct {
 	final, tmp string
+	mode       os.FileMode // the mode it is placed with
 	placed     bool
 }
 
@@ -40,21 +41,26 @@ type file struct {
 func NewSet(reg Registry) *Set { return &Set{reg: reg, rename: os.Rename} }
 
 // Temp makes an empty temporary file beside final, for the output that goes
-// there, and returns its path. Discard removes it unless Place placed it.
-func (s *Set) Temp(final string) (string, error) {
+// there, and returns its path; Place makes it world-readable (0644).
+// Discard removes it unless Place placed it.
+func (s *Set) Temp(final string) (string, error) { return s.TempMode(final, 0o644) }
+
+// TempMode is Temp for an output placed with mode (0600 for one that only
+// its owner may read).
+func (s *Set) TempMode(final string, mode os.FileMode) (string, error) {
 	fh, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".tmp-")
 	if err != nil {
 		return "", fmt.Errorf("output %s: %w", final, err)
 	}
 	s.add(fh.Name())
-	s.files = append(s.files, &file{final: final, tmp: fh.Name()})
+	s.files = append(s.files, &file{final: final, tmp: fh.Name(), mode: mode})
 	if err := fh.Close(); err != nil {
 		return "", fmt.Errorf("output %s: %w", final, err)
 	}
 	return fh.Name(), nil
 }
 
-// Place puts every file of the set in place, world-readable: data files in
+// Place puts every file of the set in place, with its mode: data files in
 // the order Temp made them, then checksum files (see IsChecksum), so that a
 // checksum never names a file that is not there yet. An output already at a
 // destination is renamed to AsideName (with the time of this call), or

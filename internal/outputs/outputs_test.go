@@ -87,6 +87,19 @@ func TestASetIsPlacedWholeReadableWithChecksumsLastAndOldOutputsAside(t *testing
 	assert.Equal(t, "old vm.qcow2", string(data))
 }
 
+func TestAnOutputForItsOwnerOnlyIsPlacedWithItsMode(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := NewSet(nil)
+	tmp, err := s.TempMode(filepath.Join(dir, "vm.inputs"), 0o600)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(tmp, []byte("inputs"), 0o644))
+	require.NoError(t, s.Place(true))
+	fi, err := os.Stat(filepath.Join(dir, "vm.inputs"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+}
+
 func TestOverwriteReplacesOldOutputsAndLeavesNoCopy(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

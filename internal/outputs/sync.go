@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 )
 
-// sync makes every file world-readable and flushes it to disk, then the
+// sync gives every file its mode and flushes it to disk, then the
 // directories that hold them, so that what Place renames is complete.
 func (s *Set) sync() error {
 	for _, f := range s.files {
-		if err := os.Chmod(f.tmp, 0o644); err != nil {
+		if err := os.Chmod(f.tmp, f.mode); err != nil {
 			return fmt.Errorf("output %s: %w", f.final, err)
 		}
 		if err := syncPath(f.tmp); err != nil {
