@@ -19,12 +19,12 @@ import (
 )
 
 // child is the runner: PID 1 of a fresh PID namespace in a fresh mount
-// namespace. It reads the job on fd 3 and reports on fd 4.
+// namespace. It reads the job on jobFD and reports on reportFD.
 func child() int {
-	report := os.NewFile(4, "report")
+	report := os.NewFile(reportFD, "report")
 	enc := json.NewEncoder(report)
 	var job Job
-	jobFile := os.NewFile(3, "job")
+	jobFile := os.NewFile(jobFD, "job")
 	err := json.NewDecoder(jobFile).Decode(&job)
 	jobFile.Close()
 	if err != nil {

@@ -16,6 +16,13 @@ import (
 
 const role = "nsrun"
 
+// The runner's descriptors after the reexec handshake: the job it reads and
+// the report it writes.
+const (
+	jobFD    = reexec.FirstFreeFD
+	reportFD = reexec.FirstFreeFD + 1
+)
+
 func init() { reexec.Register(role, child) }
 
 // StepError is returned when a step of a job fails.
@@ -62,11 +69,15 @@ func runJob(ctx context.Context, job Job, stdin io.Reader, stdout, stderr io.Wri
 		jw.Write(spec)
 		jw.Close()
 	}()
-	cmd := reexec.Command(role)
+	cmd, err := reexec.Command(role)
+	if err != nil {
+		rw.Close()
+		return nil, err
+	}
 	cmd.Stdin = stdin
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	// fd 3: the job, fd 4: the report.
-	cmd.ExtraFiles = []*os.File{jr, rw}
+	// After the handshake: the job on jobFD, the report on reportFD.
+	cmd.ExtraFiles = append(cmd.ExtraFiles, jr, rw)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags: unix.CLONE_NEWNS | unix.CLONE_NEWPID,
 		Pdeathsig:  syscall.SIGKILL,
