@@ -156,6 +156,16 @@ func (s Spec) Validate() error {
 	if !slices.Contains(SupportedArchs, s.Arch) {
 		return fmt.Errorf("unsupported architecture %q (supported: %s)", s.Arch, strings.Join(SupportedArchs, ", "))
 	}
+	if s.Release != "" {
+		if err := bootstrap.CheckRelease(s.Release); err != nil {
+			return err
+		}
+	}
+	if s.Mirror != "" {
+		if err := bootstrap.CheckMirror(s.Mirror); err != nil {
+			return err
+		}
+	}
 	if err := checkBreaks(s.Break); err != nil {
 		return err
 	}

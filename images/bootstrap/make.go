@@ -88,7 +88,7 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) 
 		"--skip=download/empty", "--skip=essential/unlink", "--skip=cleanup/apt/lists",
 	}
 	argv = append(argv, hooks.args()...)
-	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", o.Release, out, o.Mirror)
+	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", "--", o.Release, out, o.Mirror)
 	env, scratch, err := mmdebstrapEnv(o.scratchName())
 	if err != nil {
 		return err
