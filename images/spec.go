@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/images/bootstrap"
+	"github.com/tripleo/diskimage-builder/images/disk"
 	"github.com/tripleo/diskimage-builder/images/format"
 )
 
@@ -165,6 +166,9 @@ func (s Spec) Validate() error {
 		if err := bootstrap.CheckMirror(s.Mirror); err != nil {
 			return err
 		}
+	}
+	if err := (disk.Spec{ExtraCmdline: extraCmdline(s.Env)}).Validate(); err != nil {
+		return err
 	}
 	if err := checkBreaks(s.Break); err != nil {
 		return err
