@@ -132,6 +132,11 @@ func mmdebstrapEnv(name string) (env []string, scratch string, err error) {
 	return append(env, "TMPDIR="+scratch), scratch, nil
 }
 
+// identityScript removes the build host's name and resolver, which
+// debootstrap copies into the root as mmdebstrap does (see
+// hooks/customize-identity).
+const identityScript = `echo localhost > "$1/etc/hostname"; [ -L "$1/etc/resolv.conf" ] || rm -f "$1/etc/resolv.conf"`
+
 // debootstrap is the fallback when mmdebstrap is missing: bootstrap into a
 // directory, then pack it.
 func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) error {
@@ -144,6 +149,7 @@ func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer)
 		{Label: "bootstrap", Argv: []string{"debootstrap", "--variant=minbase", "--arch=" + o.Arch,
 			"--cache-dir=" + debs, "--include=" + strings.Join(o.packages(), ","), o.Release, tree, o.Mirror}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", `rm -f "$1"/var/cache/apt/archives/*.deb`, "clean", tree}},
+		{Label: "bootstrap", Argv: []string{"sh", "-c", identityScript, "identity", tree}},
 		{Label: "pack", Argv: []string{"tar", "--zstd", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*", "."}},
 	}
 	if _, err := nsrun.Run(ctx, nsrun.Job{Steps: steps}, log); err != nil {

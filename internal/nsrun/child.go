@@ -83,9 +83,15 @@ func runStep(ctx context.Context, s Step, env []string, dir string) Result {
 	return r
 }
 
-// setup makes the mount namespace private, mounts what the job asks for
-// inside its root and enters the root.
+// setup names the UTS namespace for the image, makes the mount namespace
+// private, mounts what the job asks for inside its root and enters the root.
 func setup(job Job) error {
+	// Package scripts and hooks that ask for the host name (ssh key
+	// comments, mail names, /etc/hosts) get the image's, never the
+	// build host's.
+	if err := unix.Sethostname([]byte(Hostname)); err != nil {
+		return fmt.Errorf("set host name: %w", err)
+	}
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make mounts private: %w", err)
 	}

@@ -16,6 +16,10 @@ import (
 
 const role = "nsrun"
 
+// Hostname is the host name every job sees: its own UTS namespace keeps
+// the build host's name out of what the job writes.
+const Hostname = "localhost"
+
 // The runner's descriptors after the reexec handshake: the job it reads and
 // the report it writes.
 const (
@@ -79,7 +83,7 @@ func runJob(ctx context.Context, job Job, stdin io.Reader, stdout, stderr io.Wri
 	// After the handshake: the job on jobFD, the report on reportFD.
 	cmd.ExtraFiles = append(cmd.ExtraFiles, jr, rw)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Cloneflags: unix.CLONE_NEWNS | unix.CLONE_NEWPID,
+		Cloneflags: unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWUTS,
 		Pdeathsig:  syscall.SIGKILL,
 	}
 	if err := cmd.Start(); err != nil {
