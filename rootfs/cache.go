@@ -23,13 +23,15 @@ func (r *Root) cachePath() string {
 }
 
 // fromCache unpacks the cached root of these inputs into the tree, if the
-// cache has it, and marks it most recently used.
+// cache has it sealed (see bootstrap.Seal), and marks it most recently
+// used. An entry cut short or without its seal is removed and built again.
 func (r *Root) fromCache(ctx context.Context) (bool, error) {
 	p := r.cachePath()
-	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+	if !bootstrap.Sealed(p) {
+		if err := bootstrap.Discard(p); err != nil {
+			return false, fmt.Errorf("root cache: %w", err)
+		}
 		return false, nil
-	} else if err != nil {
-		return false, fmt.Errorf("root cache: %w", err)
 	}
 	now := time.Now()
 	if err := os.Chtimes(p, now, now); err != nil {
@@ -57,6 +59,9 @@ func (r *Root) saveToCache(ctx context.Context) error {
 	if err := os.Rename(tmp, final); err != nil {
 		return errors.Join(fmt.Errorf("root cache: %w", err), removeMissingOK(tmp))
 	}
+	if err := bootstrap.Seal(final); err != nil {
+		return fmt.Errorf("root cache: %w", err)
+	}
 	return trimCache(filepath.Dir(final), rootCacheKeep)
 }
 
@@ -77,7 +82,7 @@ func trimCache(dir string, keep int) error {
 	sort.Slice(entries, func(i, j int) bool { return used[entries[i]].After(used[entries[j]]) })
 	var errs []error
 	for _, p := range entries[keep:] {
-		errs = append(errs, removeMissingOK(p))
+		errs = append(errs, bootstrap.Discard(p))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("trim root cache: %w", err)

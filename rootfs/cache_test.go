@@ -74,6 +74,14 @@ func TestACachedRootIsReusedUntilAFlavourChanges(t *testing.T) {
 	assert.Equal(t, 3, runs(), "without CacheRoot the hooks run")
 	roots, _ := filepath.Glob(filepath.Join(cache, "roots", "*.tar.zst"))
 	assert.Len(t, roots, 2)
+
+	// A cached root cut short (a crash, a full disk) is not trusted.
+	entry := filepath.Join(cache, "roots", changed.Fingerprint[:20]+".tar.zst")
+	require.NoError(t, os.Truncate(entry, 1000))
+	marker, rebuilt := build(true)
+	assert.Equal(t, "second", marker)
+	assert.False(t, rebuilt.Cached, "a truncated root is built again")
+	assert.Equal(t, 4, runs())
 }
 
 // testWriter writes a build's log into the test's.

@@ -8,6 +8,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/internal/redact"
 )
 
 // Inputs lists everything that shapes the tree a build of p makes, one
@@ -24,7 +26,7 @@ func (p *Plan) Inputs() ([]string, error) {
 	}
 	for _, kv := range s.Env {
 		if k, v, ok := strings.Cut(kv, "="); ok && ReachesHooks(k) {
-			lines = append(lines, "env "+k+" "+v)
+			lines = append(lines, "env "+k+" "+redact.Value(k, v))
 		}
 	}
 	for _, f := range p.Flavours.Flavours {

@@ -99,6 +99,12 @@ func (s Spec) validate() error {
 	if !slices.Contains(SupportedArchs, s.Arch) {
 		return fmt.Errorf("unsupported architecture %q (supported: %s)", s.Arch, strings.Join(SupportedArchs, ", "))
 	}
+	if err := bootstrap.CheckRelease(s.Release); err != nil {
+		return err
+	}
+	if err := bootstrap.CheckMirror(s.Mirror); err != nil {
+		return err
+	}
 	if err := checkBreaks(s.Break); err != nil {
 		return err
 	}

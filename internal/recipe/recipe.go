@@ -78,11 +78,13 @@ func Record(p *images.Plan) (err error) {
 	}
 	set := outputs.NewSet(nil)
 	defer func() { err = errors.Join(err, set.Discard()) }()
-	tmp, err := set.Temp(InputsFile(p))
+	// Owner only: the record names the caller's variables (secrets in them
+	// are redacted, but their other values are the caller's business).
+	tmp, err := set.TempMode(InputsFile(p), 0o600)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", InputsFile(p), err)
 	}
 	return set.Place(true)
