@@ -226,6 +226,3 @@ func lock(ctx context.Context, path string) (func(), error) {
 		}
 	}
 }
-
-// shellQuote quotes s for mmdebstrap's hook strings, which a shell reads.
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
