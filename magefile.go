@@ -12,10 +12,10 @@ import (
 	"github.com/magefile/mage/mg"
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/internal/hostdeps"
-	"github.com/tripleo/diskimage-builder/internal/logx"
 	"github.com/tripleo/diskimage-builder/internal/recipe"
-	"github.com/tripleo/diskimage-builder/internal/run"
 	"github.com/tripleo/diskimage-builder/internal/sudoers"
+	"github.com/tripleo/diskimage-builder/internal/sys/logx"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // Image holds the disk image recipes; outputs go under out/.

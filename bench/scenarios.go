@@ -11,7 +11,7 @@ import (
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/images/kernel"
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"github.com/tripleo/diskimage-builder/ramdisk"
 )
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/images/disk"
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // bootFlavour is the flavour that makes the disk bootable: with it the

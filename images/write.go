@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/images/format"
-	"github.com/tripleo/diskimage-builder/internal/outputs"
+	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
 	"github.com/tripleo/diskimage-builder/rootfs"
 )
 

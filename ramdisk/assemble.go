@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/tripleo/diskimage-builder/flavours"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 	"github.com/tripleo/diskimage-builder/ramdisk/busybox"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"

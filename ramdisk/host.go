@@ -12,8 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/tripleo/diskimage-builder/flavours"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
-	"github.com/tripleo/diskimage-builder/internal/janitor"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
 )
 
 // buildHost assembles the ramdisk from the host's programs and the kernel

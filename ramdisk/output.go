@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/tripleo/diskimage-builder/flavours"
-	"github.com/tripleo/diskimage-builder/internal/outputs"
+	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
 )
 

@@ -7,7 +7,7 @@ import (
 	"slices"
 
 	"github.com/tripleo/diskimage-builder/flavours"
-	"github.com/tripleo/diskimage-builder/internal/outputs"
+	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
 	"github.com/tripleo/diskimage-builder/rootfs"
 )

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/internal/debversion"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/debversion"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
 	"github.com/tripleo/diskimage-builder/rootfs"
 )

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/flavours"
-	"github.com/tripleo/diskimage-builder/internal/nsrun"
+	"github.com/tripleo/diskimage-builder/internal/sys/nsrun"
 	"github.com/tripleo/diskimage-builder/rootfs/chroot"
 )
 

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/flavours"
-	"github.com/tripleo/diskimage-builder/internal/janitor"
-	"github.com/tripleo/diskimage-builder/internal/logx"
+	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
+	"github.com/tripleo/diskimage-builder/internal/sys/logx"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 	"github.com/tripleo/diskimage-builder/rootfs/chroot"
 )

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 

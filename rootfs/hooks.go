@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/flavours"
-	"github.com/tripleo/diskimage-builder/internal/logx"
-	"github.com/tripleo/diskimage-builder/internal/nsrun"
+	"github.com/tripleo/diskimage-builder/internal/sys/logx"
+	"github.com/tripleo/diskimage-builder/internal/sys/nsrun"
 	"github.com/tripleo/diskimage-builder/rootfs/chroot"
 )
 

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/redact"
+	"github.com/tripleo/diskimage-builder/internal/sys/redact"
 )
 
 // Inputs lists everything that shapes the tree a build of p makes, one

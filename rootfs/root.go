@@ -5,8 +5,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/internal/janitor"
-	"github.com/tripleo/diskimage-builder/internal/workdir"
+	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
+	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 	"github.com/tripleo/diskimage-builder/rootfs/chroot"
 )
 

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/debversion"
+	"github.com/tripleo/diskimage-builder/internal/sys/debversion"
 )
 
 // Kernel is a kernel in a tree's /boot.

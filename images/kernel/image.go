@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // disk is an image's virtual disk: its bytes as a guest would see them.

@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/tripleo/diskimage-builder/internal/logx"
+	"github.com/tripleo/diskimage-builder/internal/sys/logx"
 	"github.com/tripleo/diskimage-builder/rootfs"
 )
 

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 )
 
@@ -43,6 +43,22 @@ func TestTheRootBuilderAndTheOutputStagesImportOnlyDownwards(t *testing.T) {
 		assert.Contains(t, got, module+"/flavours", "%s: the listing is real", pkg)
 		for _, f := range forbidden {
 			assert.NotContains(t, got, module+"/"+f, "%s must not depend on %s", pkg, f)
+		}
+	}
+}
+
+func TestTheSystemLayerImportsNothingAboveIt(t *testing.T) {
+	t.Parallel()
+	testenv.RequireCommands(t, "go")
+	out, err := run.Output(context.Background(), "go", "list", module+"/internal/sys/...")
+	require.NoError(t, err)
+	pkgs := strings.Fields(out)
+	require.NotEmpty(t, pkgs)
+	for _, pkg := range pkgs {
+		for _, d := range deps(t, strings.TrimPrefix(pkg, module+"/")) {
+			if strings.HasPrefix(d, module+"/") {
+				assert.True(t, strings.HasPrefix(d, module+"/internal/sys/"), "%s is low-level: it must not import %s", pkg, d)
+			}
 		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/bitfield/script"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // Packages are the host packages the builds and the tests use, with why.

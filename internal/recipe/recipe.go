@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/images"
-	"github.com/tripleo/diskimage-builder/internal/outputs"
+	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
 )
 
 // InputsFile is where the fingerprint of the last build of p is kept.

@@ -10,9 +10,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/inroot"
-	"github.com/tripleo/diskimage-builder/internal/run"
-	"github.com/tripleo/diskimage-builder/internal/treeexec"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/treeexec"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
 )
 

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
 )

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/internal/nsrun"
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/nsrun"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"github.com/tripleo/diskimage-builder/rootfs/debcache"
 	"golang.org/x/sys/unix"
 )

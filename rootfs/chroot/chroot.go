@@ -2,7 +2,7 @@
 // and undoes that preparation afterwards. While prepared, the root resolves
 // names with the host's resolv.conf, uses the caller's proxy, installs
 // packages with dpkg's unsafe I/O, and starts no services (policy-rc.d).
-// Mounts are made only inside namespace runners (see internal/nsrun), so
+// Mounts are made only inside namespace runners (see internal/sys/nsrun), so
 // the host mount table never changes.
 package chroot
 
@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/nsrun"
+	"github.com/tripleo/diskimage-builder/internal/sys/nsrun"
 )
 
 // HooksTarget is where the merged hooks appear inside the root.

@@ -4,7 +4,7 @@
 // Images are made by the tree's own grub-mkimage with the tree's own
 // modules, so the core image and the modules GRUB loads later always come
 // from the same GRUB build. The tree's binary is run through the tree's own
-// dynamic loader and libraries (see internal/treeexec), so a tree newer than the
+// dynamic loader and libraries (see internal/sys/treeexec), so a tree newer than the
 // host works without a chroot.
 package grub
 
@@ -15,8 +15,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
-	"github.com/tripleo/diskimage-builder/internal/treeexec"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/treeexec"
 )
 
 // Platforms GRUB is built for here.

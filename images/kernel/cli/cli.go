@@ -15,7 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tripleo/diskimage-builder/images/kernel"
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 const usage = `Usage: disk-image-get-kernel [-d DIR] [-o PREFIX] [-x] [-h] [-i] IMAGE

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 )
 
 // fakeRoot makes a merged-/usr root with absolute and relative links.

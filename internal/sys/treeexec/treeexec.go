@@ -12,7 +12,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 )
 
 // machines maps GOARCH to the ELF machine this host runs.

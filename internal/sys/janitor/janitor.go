@@ -16,8 +16,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/internal/reexec"
-	"github.com/tripleo/diskimage-builder/internal/workdir"
+	"github.com/tripleo/diskimage-builder/internal/sys/reexec"
+	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 )
 
 const role = "janitor"

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"golang.org/x/sys/unix"
 )
 

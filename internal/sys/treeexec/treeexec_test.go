@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/treeexec"
 	"github.com/tripleo/diskimage-builder/internal/testbase"
-	"github.com/tripleo/diskimage-builder/internal/treeexec"
 )
 
 func TestATreesProgramRunsWithTheTreesLoader(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/tripleo/diskimage-builder/internal/reexec"
+	"github.com/tripleo/diskimage-builder/internal/sys/reexec"
 	"golang.org/x/sys/unix"
 )
 
