@@ -14,6 +14,7 @@ import (
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // buildHost assembles the ramdisk from the host's programs and the kernel
@@ -25,6 +26,9 @@ func (p *Plan) buildHost(ctx context.Context) (*Result, error) {
 	}
 	defer jan.Done()
 	p.Spec.logf("building %s from flavours %v with the host's programs (--host)", p.Spec.Name, p.Flavours.Names())
+	if p.Spec.Trace {
+		ctx = run.WithTrace(ctx, p.Spec.Log)
+	}
 	return write(ctx, p.Spec, p.host, p.Flavours, jan)
 }
 

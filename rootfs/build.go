@@ -63,6 +63,7 @@ func Build(ctx context.Context, p *Plan) (*Root, error) {
 		return r, errors.New("building an image needs root (hooks run as root in the image); run it with sudo")
 	}
 	start := time.Now()
+	ctx = p.Traced(ctx)
 	err := r.build(ctx)
 	r.Duration = time.Since(start)
 	return r, Interrupted(ctx.Err(), r.phase, err)

@@ -1,12 +1,14 @@
 package rootfs
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/flavours"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 
@@ -53,3 +55,13 @@ func (p *Plan) Fingerprint() (string, error) {
 
 // SetLog sends the build's progress and hook output to w.
 func (p *Plan) SetLog(w io.Writer) { p.Spec.Log = w }
+
+// Traced returns ctx, under which every command run is written to the
+// build's log (see run.WithTrace) when the spec asks for tracing (-x).
+// Build and the output stages run under it.
+func (p *Plan) Traced(ctx context.Context) context.Context {
+	if !p.Spec.Trace {
+		return ctx
+	}
+	return run.WithTrace(ctx, p.Spec.Log)
+}
