@@ -20,7 +20,7 @@ import (
 // buildHost assembles the ramdisk from the host's programs and the kernel
 // of the module root. It runs no hooks.
 func (p *Plan) buildHost(ctx context.Context) (*Result, error) {
-	jan, err := janitor.Start()
+	jan, err := janitor.Start("")
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
 	"github.com/tripleo/diskimage-builder/internal/sys/logx"
+	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 	"github.com/tripleo/diskimage-builder/rootfs/chroot"
 )
@@ -71,14 +72,18 @@ func Build(ctx context.Context, p *Plan) (*Root, error) {
 
 func (r *Root) build(ctx context.Context) (err error) {
 	s := r.Plan.Spec
-	if r.Janitor, err = janitor.Start(); err != nil {
-		return err
-	}
+	r.sweep()
 	if err := os.MkdirAll(s.TmpDir, 0o755); err != nil {
 		return fmt.Errorf("build directory: %w", err)
 	}
-	if r.Dir, err = os.MkdirTemp(s.TmpDir, "dib-build-"); err != nil {
+	// Owned: a later build sweeps it (and what the janitor's journal in it
+	// lists) if this one and its janitor are killed together.
+	if r.owned, err = workdir.Make(s.TmpDir, buildDirPrefix+"*"); err != nil {
 		return fmt.Errorf("build directory: %w", err)
+	}
+	r.Dir = r.owned.Path
+	if r.Janitor, err = janitor.Start(filepath.Join(r.Dir, janitor.JournalName)); err != nil {
+		return err
 	}
 	r.Janitor.Add(r.Dir)
 	r.Tree, r.hooksDir = filepath.Join(r.Dir, "root"), filepath.Join(r.Dir, "hooks")
@@ -130,7 +135,7 @@ func (r *Root) step(ctx context.Context, ph phase) error {
 func (r *Root) bootstrap(ctx context.Context) (err error) {
 	s, base := r.Plan.Spec, r.Plan.Base()
 	defer logx.Progress(r.log, "bootstrap")()
-	tarball, err := bootstrap.Ensure(ctx, base, r.log)
+	tarball, err := bootstrap.Ensure(ctx, base, r.Janitor, r.log)
 	if err != nil {
 		return err
 	}

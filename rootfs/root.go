@@ -40,8 +40,9 @@ type Root struct {
 	// Janitor removes the build's temporary paths if the build is killed.
 	Janitor *janitor.Janitor
 
-	hooksDir  string       // the flavours' files merged, as hooks see them
-	chroot    *chroot.Root // set while the tree is prepared for chroot steps
+	owned     *workdir.Owned // Dir, owned by this process
+	hooksDir  string         // the flavours' files merged, as hooks see them
+	chroot    *chroot.Root   // set while the tree is prepared for chroot steps
 	log       io.Writer
 	phase     string // the phase running, for InterruptedError
 	errBroken bool   // the after-error break point was opened
@@ -69,9 +70,9 @@ func (r *Root) Close() error {
 		r.Janitor.Forget(r.Dir)
 		r.BuildDir = r.Dir
 		r.logf("build directory kept: %s", r.Dir)
-		return nil
+		return r.owned.Keep()
 	}
-	if err := workdir.Remove(r.Dir); err != nil {
+	if err := r.owned.Remove(); err != nil {
 		return err
 	}
 	r.Janitor.Forget(r.Dir)
