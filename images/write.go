@@ -31,7 +31,7 @@ type writer struct {
 // The Result's phases are the root's and this stage's ("outputs").
 func Write(ctx context.Context, root *rootfs.Root, p *Plan) (res *Result, err error) {
 	ctx = root.Plan.Traced(ctx)
-	w := &writer{root: root, plan: p, set: outputs.NewSet(root.Janitor), phase: "outputs", res: &Result{}}
+	w := &writer{root: root, plan: p, set: outputs.NewSet(root.Janitor, p.Spec.Owner), phase: "outputs", res: &Result{}}
 	start := time.Now()
 	err = w.write(ctx)
 	err = errors.Join(err, w.set.Discard())

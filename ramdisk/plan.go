@@ -41,7 +41,7 @@ func (s Spec) Plan() (*Plan, error) {
 		Name: s.Name, Flavours: s.Flavours, FlavoursPath: s.FlavoursPath,
 		Arch: s.Arch, Release: s.Release, Mirror: s.Mirror, CacheDir: s.CacheDir,
 		TmpDir: s.TmpDir, KeepBuildDir: s.KeepBuildDir, Trace: s.Trace, CacheRoot: !s.NoRootCache,
-		Env: s.Env, Log: s.Log,
+		Env: s.Env, Log: s.Log, Owner: s.Owner,
 	}
 	if p.Root, err = root.Plan(); err != nil {
 		return nil, err
@@ -94,5 +94,5 @@ func (s Spec) withDefaults() (Spec, error) {
 	if !s.Host && (s.ModuleRoot != "" || s.KernelVersion != "") {
 		return s, fmt.Errorf("a module root and kernel version (-m, -k) are for --host builds only")
 	}
-	return s, outputs.CheckDir(s.Name)
+	return s, outputs.Check(s.Owner, s.Name, s.Name+KernelExt, s.Name+InitramfsExt)
 }

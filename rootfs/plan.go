@@ -27,6 +27,9 @@ func (s Spec) Plan() (*Plan, error) {
 	if err := s.validate(); err != nil {
 		return nil, &InputError{err}
 	}
+	if err := s.checkOwnerDirs(); err != nil {
+		return nil, &InputError{err}
+	}
 	set, err := flavours.Resolve(s.Flavours, s.FlavoursPath)
 	if err != nil {
 		return nil, &InputError{err}

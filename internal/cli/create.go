@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/images"
+	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
 const createSynopsis = "-o NAME [options] FLAVOUR..."
@@ -32,6 +33,9 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}
+	if spec.Owner, err = rootfs.OwnerFromSudo(env); err != nil {
+		return badInput(stderr, cmd, err)
+	}
 	plan, err := spec.Plan()
 	if err != nil {
 		return badInput(stderr, cmd, err)
@@ -39,7 +43,7 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	if handled, code := ensureRoot(args, env, createOptions, stderr); handled {
 		return code
 	}
-	log, closeLog, err := buildLog(stderr, v.str("logfile"))
+	log, closeLog, err := buildLog(stderr, v.str("logfile"), spec.Owner)
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/ramdisk"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
+	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
 const ramdiskSynopsis = "-o NAME [-a ARCH] [-x] [--host [-m MODULE_ROOT] [-k KERNEL_VERSION]] [options] FLAVOUR..."
@@ -41,6 +42,9 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 	if host {
 		spec.ModuleRoot, spec.KernelVersion = v.str("module-root"), v.str("kernel-version")
 	}
+	if spec.Owner, err = rootfs.OwnerFromSudo(env); err != nil {
+		return badInput(stderr, cmd, err)
+	}
 	plan, err := spec.Plan()
 	if err != nil {
 		return badInput(stderr, cmd, err)
@@ -51,7 +55,7 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 			return code
 		}
 	}
-	log, closeLog, err := buildLog(stderr, v.str("logfile"))
+	log, closeLog, err := buildLog(stderr, v.str("logfile"), spec.Owner)
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}
