@@ -47,6 +47,7 @@ func (s Spec) Plan() (*Plan, error) {
 		return nil, err
 	}
 	p.Flavours = p.Root.Flavours
+	p.Spec.CacheDir, p.Spec.TmpDir = p.Root.Spec.CacheDir, p.Root.Spec.TmpDir
 	return p, nil
 }
 
@@ -65,9 +66,6 @@ func (s Spec) withDefaults() (Spec, error) {
 		s.Arch = "amd64"
 	}
 	s.Arch = rootfs.NormalizeArch(s.Arch)
-	if s.CacheDir == "" {
-		s.CacheDir = rootfs.DefaultCacheDir()
-	}
 	if s.Env == nil {
 		s.Env = os.Environ()
 	}

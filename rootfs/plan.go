@@ -23,11 +23,12 @@ type Plan struct {
 // Plan fills in s's defaults, checks it and resolves its flavours, reading
 // files only. Anything wrong is an *InputError.
 func (s Spec) Plan() (*Plan, error) {
+	cacheNamed := s.CacheDir != ""
 	s = s.withDefaults()
 	if err := s.validate(); err != nil {
 		return nil, &InputError{err}
 	}
-	if err := s.checkOwnerDirs(); err != nil {
+	if err := s.checkOwnerDirs(cacheNamed); err != nil {
 		return nil, &InputError{err}
 	}
 	set, err := flavours.Resolve(s.Flavours, s.FlavoursPath)

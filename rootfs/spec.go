@@ -168,9 +168,10 @@ func DefaultCacheDir() string {
 }
 
 // checkOwnerDirs checks, for a build root makes for its Owner, that the
-// owner cannot change what root makes in the tmp dir and the cache, and
-// may write into the tmp dir, and uses their real paths.
-func (s *Spec) checkOwnerDirs() error {
+// owner may write into the tmp dir and cannot change what root makes
+// there, nor in the cache when the owner named it (the default is root's
+// own), and uses their real paths.
+func (s *Spec) checkOwnerDirs(cacheNamed bool) error {
 	if s.Owner == nil {
 		return nil
 	}
@@ -178,10 +179,14 @@ func (s *Spec) checkOwnerDirs() error {
 	if err != nil {
 		return fmt.Errorf("tmp dir %w; a build through sudo works where only root can change what it makes (such as /tmp)", err)
 	}
+	s.TmpDir = tmp
+	if !cacheNamed {
+		return nil
+	}
 	cache, err := s.Owner.WorkDir(s.CacheDir, false)
 	if err != nil {
 		return fmt.Errorf("image cache %w; a build through sudo keeps its cache where only root can write (the default is root's)", err)
 	}
-	s.TmpDir, s.CacheDir = tmp, cache
+	s.CacheDir = cache
 	return nil
 }

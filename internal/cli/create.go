@@ -61,7 +61,7 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 func createSpec(v values, flavours, env []string) (images.Spec, error) {
 	spec := images.Spec{
 		Name: v.str("output"), Flavours: flavours, Types: v.list("type"), Packages: v.list("packages"),
-		Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"), CacheDir: v.str("image-cache"),
+		Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"), CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()),
 		Uncompressed: v.on("uncompressed"), QCOW2Compression: v.str("qcow2-compression"),
 		BootCmdline: strings.Fields(v.str("DIB_BOOTLOADER_DEFAULT_CMDLINE")),
 		Checksum:    v.on("checksum"), Overwrite: v.on("overwrite"),

@@ -35,7 +35,7 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 	}
 	spec := ramdisk.Spec{
 		Name: v.str("output"), Flavours: flavours, Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"),
-		CacheDir: v.str("image-cache"), Host: host, AllModules: v.on("all-modules"),
+		CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()), Host: host, AllModules: v.on("all-modules"),
 		Compression: initramfs.Compression(v.str("compress")), Overwrite: v.on("overwrite"), NoRootCache: v.on("DIB_NO_ROOT_CACHE"),
 		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: v.str("tmp-dir"), KeepBuildDir: v.on("keep-build-dir"), Env: env,
 	}
