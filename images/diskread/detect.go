@@ -65,7 +65,10 @@ func vetQcow2(r io.ReaderAt, h []byte, size int64) error {
 		return refused("qcow version %d is not read (2 and 3 are)", version)
 	}
 	if backing != 0 {
-		return refused("image names a backing file (%s)", readName(r, int64(backing), int64(min(backingLen, maxName)), size))
+		if backingLen == 0 || backingLen > maxName || backing > uint64(size) || uint64(backingLen) > uint64(size)-backing {
+			return fmt.Errorf("qcow2 header: backing file name of %d bytes at %d is not in the file", backingLen, backing)
+		}
+		return refused("image names a backing file (%s)", readName(r, int64(backing), int64(backingLen), size))
 	}
 	if be.Uint32(h[32:]) != 0 {
 		return refused("image is encrypted")

@@ -154,3 +154,18 @@ func TestNamesAreFilesNeverProtocols(t *testing.T) {
 }
 
 func itoa(i int) string { return string(rune('0' + i)) }
+
+// TestQcow2BackingNameOutsideTheFileIsCorrupt: a header whose backing
+// file name cannot be read is an error, not a refusal naming nothing.
+func TestQcow2BackingNameOutsideTheFileIsCorrupt(t *testing.T) {
+	t.Parallel()
+	img := filepath.Join(t.TempDir(), "corrupt.qcow2")
+	h := append([]byte("QFI\xfb\x00\x00\x00\x03"), make([]byte, 504)...)
+	for i := 8; i < 512; i++ {
+		h[i] = 0xff
+	}
+	require.NoError(t, os.WriteFile(img, h, 0o644))
+	_, err := Open(context.Background(), img)
+	require.EqualError(t, err, "read image "+img+": qcow2 header: backing file name of 4294967295 bytes at 18446744073709551615 is not in the file")
+	require.NotErrorIs(t, err, ErrRefused)
+}
