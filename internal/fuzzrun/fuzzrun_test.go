@@ -27,7 +27,7 @@ func TestTargetsFindsTheDiskReadersFuzzTargets(t *testing.T) {
 	t.Parallel()
 	targets, err := Targets(moduleRoot(t))
 	require.NoError(t, err)
-	for _, want := range []Target{{"./images/diskread/extfs", "FuzzExt"}, {"./images/diskread/fatfs", "FuzzFAT"},
+	for _, want := range []Target{{"./images/diskread", "FuzzImageHeader"}, {"./images/diskread/extfs", "FuzzExt"}, {"./images/diskread/fatfs", "FuzzFAT"},
 		{"./images/diskread/parttable", "FuzzPartitionTable"}, {"./images/kernel", "FuzzFind"}} {
 		assert.Contains(t, targets, want)
 	}
