@@ -3,6 +3,7 @@ package diskread
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -58,7 +59,7 @@ const maxName = 1023
 // external data file, is encrypted, or is not version 2 or 3.
 func vetQcow2(r io.ReaderAt, h []byte, size int64) error {
 	if len(h) < 104 {
-		return refused("qcow2 header is cut short")
+		return errors.New("qcow2 header is cut short")
 	}
 	version, backing, backingLen := be.Uint32(h[4:]), be.Uint64(h[8:]), be.Uint32(h[16:])
 	if version != 2 && version != 3 {
@@ -142,7 +143,7 @@ func printable(s string) string {
 // the disk) or a descriptor naming a parent.
 func vetSparseVMDK(r io.ReaderAt, h []byte, size int64) error {
 	if len(h) < 44 {
-		return refused("vmdk header is cut short")
+		return errors.New("vmdk header is cut short")
 	}
 	capacity, descOff, descLen := le64(h[12:]), le64(h[28:]), le64(h[36:])
 	var desc string
