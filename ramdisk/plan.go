@@ -35,6 +35,9 @@ func (s Spec) Plan() (*Plan, error) {
 		if p.Flavours, p.host, err = s.hostInputs(); err != nil {
 			return nil, &rootfs.InputError{Err: err}
 		}
+		if p.Spec.TmpDir, err = s.hostTmpDir(); err != nil {
+			return nil, &rootfs.InputError{Err: err}
+		}
 		return p, nil
 	}
 	root := rootfs.Spec{

@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/flavours"
-	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
 	"github.com/tripleo/diskimage-builder/internal/sys/logx"
-	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 	"github.com/tripleo/diskimage-builder/rootfs/chroot"
 )
@@ -72,20 +70,13 @@ func Build(ctx context.Context, p *Plan) (*Root, error) {
 
 func (r *Root) build(ctx context.Context) (err error) {
 	s := r.Plan.Spec
-	r.sweep()
-	if err := os.MkdirAll(s.TmpDir, 0o755); err != nil {
-		return fmt.Errorf("build directory: %w", err)
-	}
 	// Owned: a later build sweeps it (and what the janitor's journal in it
 	// lists) if this one and its janitor are killed together.
-	if r.owned, err = workdir.Make(s.TmpDir, buildDirPrefix+"*"); err != nil {
-		return fmt.Errorf("build directory: %w", err)
-	}
-	r.Dir = r.owned.Path
-	if r.Janitor, err = janitor.Start(filepath.Join(r.Dir, janitor.JournalName)); err != nil {
+	if r.ws, err = NewWorkspace(s.TmpDir, r.log); err != nil {
 		return err
 	}
-	r.Janitor.Add(r.Dir)
+	r.Dir, r.Janitor = r.ws.Dir, r.ws.Janitor
+	r.sweep()
 	r.Tree, r.hooksDir = filepath.Join(r.Dir, "root"), filepath.Join(r.Dir, "hooks")
 	r.logf("building %s from flavours %v (%s/%s)", s.Name, r.Plan.Flavours.Names(), s.Release, s.Arch)
 	if err := r.step(ctx, bootstrapPhase); err != nil || r.Cached {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
-	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 	"github.com/tripleo/diskimage-builder/rootfs/chroot"
 )
 
@@ -40,9 +39,9 @@ type Root struct {
 	// Janitor removes the build's temporary paths if the build is killed.
 	Janitor *janitor.Janitor
 
-	owned     *workdir.Owned // Dir, owned by this process
-	hooksDir  string         // the flavours' files merged, as hooks see them
-	chroot    *chroot.Root   // set while the tree is prepared for chroot steps
+	ws        *Workspace   // Dir and Janitor
+	hooksDir  string       // the flavours' files merged, as hooks see them
+	chroot    *chroot.Root // set while the tree is prepared for chroot steps
 	log       io.Writer
 	phase     string // the phase running, for InterruptedError
 	errBroken bool   // the after-error break point was opened
@@ -62,19 +61,13 @@ func (r *Root) Close() error {
 		return nil
 	}
 	r.closed = true
-	defer r.Janitor.Done()
-	if r.Dir == "" {
+	if r.ws == nil {
 		return nil
 	}
-	if r.Plan.Spec.KeepBuildDir {
-		r.Janitor.Forget(r.Dir)
+	keep := r.Plan.Spec.KeepBuildDir
+	if keep {
 		r.BuildDir = r.Dir
 		r.logf("build directory kept: %s", r.Dir)
-		return r.owned.Keep()
 	}
-	if err := r.owned.Remove(); err != nil {
-		return err
-	}
-	r.Janitor.Forget(r.Dir)
-	return nil
+	return r.ws.Close(keep)
 }
