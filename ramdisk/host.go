@@ -36,18 +36,12 @@ func (p *Plan) buildHost(ctx context.Context) (_ *Result, err error) {
 }
 
 // hostTmpDir is the tmp dir of a --host build: the one given, else the
-// root builder's default; through sudo, one the caller may write into and
-// cannot change what root makes there (as for a root build).
-func (s Spec) hostTmpDir() (string, error) {
-	dir := s.TmpDir
-	if dir == "" {
-		dir = rootfs.DefaultTmpDir()
+// root builder's default.
+func (s Spec) hostTmpDir() string {
+	if s.TmpDir != "" {
+		return s.TmpDir
 	}
-	real, err := s.Owner.WorkDir(dir, true)
-	if err != nil {
-		return "", fmt.Errorf("tmp dir %w; a build through sudo works where only root can change what it makes (such as /tmp)", err)
-	}
-	return real, nil
+	return rootfs.DefaultTmpDir()
 }
 
 // hostInputs checks a host-mode spec and resolves its flavours, module

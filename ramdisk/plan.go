@@ -32,12 +32,15 @@ func (s Spec) Plan() (*Plan, error) {
 	}
 	p := &Plan{Spec: s}
 	if s.Host {
+		if s.Owner != nil {
+			// Root would read, for its caller, whatever the module root
+			// and PATH lead to, and hand it over in the outputs.
+			return nil, &rootfs.InputError{Err: fmt.Errorf("a --host build reads the host's files and needs no root: run it as %s, without sudo", s.Owner)}
+		}
 		if p.Flavours, p.host, err = s.hostInputs(); err != nil {
 			return nil, &rootfs.InputError{Err: err}
 		}
-		if p.Spec.TmpDir, err = s.hostTmpDir(); err != nil {
-			return nil, &rootfs.InputError{Err: err}
-		}
+		p.Spec.TmpDir = s.hostTmpDir()
 		return p, nil
 	}
 	root := rootfs.Spec{

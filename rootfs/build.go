@@ -150,7 +150,7 @@ func (r *Root) bootstrap(ctx context.Context) (err error) {
 	if err := os.MkdirAll(r.hooksDir, 0o755); err != nil {
 		return fmt.Errorf("merge hooks: %w", err)
 	}
-	if err := r.Plan.Flavours.WriteTree(r.hooksDir); err != nil {
+	if err := r.Plan.Flavours.WriteTree(r.hooksDir, s.Owner.Do); err != nil {
 		return err
 	}
 	r.chroot, err = chroot.Prepare(r.Tree, r.hooksDir, base.DebCache(), filepath.Join(r.Dir, "archives"), s.Env)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"strings"
 
@@ -34,6 +35,13 @@ func (s Spec) Plan() (*Plan, error) {
 	set, err := flavours.Resolve(s.Flavours, s.FlavoursPath)
 	if err != nil {
 		return nil, &InputError{err}
+	}
+	if s.Owner != nil {
+		// Root copies the flavours into the build: only what the caller
+		// may read (WriteTree reads them with the caller's rights too).
+		if err := set.CheckReadable(s.Owner.Do); err != nil {
+			return nil, &InputError{fmt.Errorf("%w (as %s)", err, s.Owner)}
+		}
 	}
 	return &Plan{Spec: s, Flavours: set}, nil
 }

@@ -114,7 +114,8 @@ func TestABuildThroughSudoBelongsToItsCaller(t *testing.T) {
 // sudoCase is a bad invocation through sudo. In args, OUT is a directory
 // of the caller's, ROOT one of root's the caller may enter but not write,
 // FL the test flavours; links are planted by the caller in OUT (name ->
-// target, SECRET being a file of root's the caller may not read).
+// target, SECRET being a file of root's the caller may not read, PRIVATE a
+// flavour directory of root's the caller may not read).
 type sudoCase struct {
 	name    string
 	command string
@@ -140,6 +141,10 @@ var sudoCases = []sudoCase{
 		nil, "tmp dir OUT: OUT belongs to uid"},
 	{"--image-cache the caller can write", "disk-image-create", []string{"-o", "OUT/img", "--image-cache", "OUT/cache", "--flavours-path", "FL", "dib-test-identity"},
 		nil, "image cache OUT: OUT belongs to uid"},
+	{"a flavour linked to a directory only root may read", "disk-image-create", []string{"-o", "OUT/img", "--flavours-path", "OUT", "dib-test-private"},
+		map[string]string{"dib-test-private": "PRIVATE"}, "flavour dib-test-private: open PRIVATE/install.d/50-private: permission denied (as USER)"},
+	{"--host", "ramdisk-image-create", []string{"-o", "OUT/rd", "--host", "deploy"},
+		nil, "a --host build reads the host's files and needs no root: run it as USER, without sudo"},
 }
 
 // TestWhatTheCallerNamesThroughSudoIsUsedWithTheCallersRights runs bad
@@ -153,13 +158,16 @@ func TestWhatTheCallerNamesThroughSudoIsUsedWithTheCallersRights(t *testing.T) {
 	require.NoError(t, err)
 	secretDir := t.TempDir() // root's, 0700
 	secret := filepath.Join(secretDir, "secret")
+	private := filepath.Join(secretDir, "dib-test-private") // a flavour only root may read
+	require.NoError(t, os.MkdirAll(filepath.Join(private, "install.d"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(private, "install.d", "50-private"), []byte("#!/bin/sh\n# root's\n"), 0o755))
 	for _, sc := range sudoCases {
 		t.Run(sc.command+"/"+sc.name, func(t *testing.T) {
 			require.NoError(t, os.WriteFile(secret, []byte("root's secret\n"), 0o600))
 			out, root := c.dir(t), t.TempDir()
 			require.NoError(t, os.Chmod(root, 0o755))
-			r := strings.NewReplacer("OUT", out, "ROOT", root, "FL", fl, "SECRET", secret, "USER", c.name)
-			back := strings.NewReplacer(out, "OUT", root, "ROOT", c.name, "USER")
+			r := strings.NewReplacer("OUT", out, "ROOT", root, "FL", fl, "SECRET", secret, "PRIVATE", private, "USER", c.name)
+			back := strings.NewReplacer(private, "PRIVATE", out, "OUT", root, "ROOT", c.name, "USER")
 			for name, target := range sc.links {
 				link := filepath.Join(out, name)
 				require.NoError(t, os.Symlink(r.Replace(target), link))
