@@ -60,7 +60,7 @@ func (r *Root) saveToCache(ctx context.Context) (err error) {
 	r.Janitor.Add(owned.Path)
 	defer func() { err = errors.Join(err, owned.Remove()); r.Janitor.Forget(owned.Path) }()
 	tmp := filepath.Join(owned.Path, filepath.Base(final))
-	argv := []string{"tar", "--create", "--file", tmp, "--directory", r.Tree, "--numeric-owner",
+	argv := []string{"tar", "--create", "--force-local", "--file", tmp, "--directory", r.Tree, "--numeric-owner",
 		"--xattrs", "--xattrs-include=*", "--use-compress-program=zstd -T0 -1", "."}
 	if _, err := run.Run(ctx, run.Cmd{Argv: argv}); err != nil {
 		return fmt.Errorf("root cache: %w", err)

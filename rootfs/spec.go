@@ -97,6 +97,9 @@ func (s Spec) withDefaults() Spec {
 	if s.TmpDir == "" {
 		s.TmpDir = DefaultTmpDir()
 	}
+	// Absolute, so that tar, qemu-img and mmdebstrap never read a name
+	// like "u@host:cache" as a remote path.
+	s.CacheDir, s.TmpDir = absolute(s.CacheDir), absolute(s.TmpDir)
 	if s.Env == nil {
 		s.Env = os.Environ()
 	}
@@ -104,6 +107,15 @@ func (s Spec) withDefaults() Spec {
 		s.Log = os.Stderr
 	}
 	return s
+}
+
+// absolute is p made absolute; p itself when the working directory is
+// gone.
+func absolute(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
 
 // validate checks a spec (after defaults) without touching anything.

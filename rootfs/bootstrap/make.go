@@ -135,7 +135,7 @@ func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer)
 			"--cache-dir=" + debs, "--include=" + strings.Join(o.packages(), ","), o.Release, tree, o.Mirror}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", `rm -f "$1"/var/cache/apt/archives/*.deb`, "clean", tree}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", identityScript, "identity", tree}},
-		{Label: "pack", Argv: []string{"tar", "--zstd", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*", "."}},
+		{Label: "pack", Argv: []string{"tar", "--zstd", "--force-local", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*", "."}},
 	}
 	if _, err := nsrun.Run(ctx, nsrun.Job{Steps: steps}, log); err != nil {
 		return fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
