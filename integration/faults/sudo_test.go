@@ -142,7 +142,7 @@ var sudoCases = []sudoCase{
 	{"--image-cache the caller can write", "disk-image-create", []string{"-o", "OUT/img", "--image-cache", "OUT/cache", "--flavours-path", "FL", "dib-test-identity"},
 		nil, "image cache OUT: OUT belongs to uid"},
 	{"a flavour linked to a directory only root may read", "disk-image-create", []string{"-o", "OUT/img", "--flavours-path", "OUT", "dib-test-private"},
-		map[string]string{"dib-test-private": "PRIVATE"}, "flavour dib-test-private: open PRIVATE/install.d/50-private: permission denied (as USER)"},
+		map[string]string{"dib-test-private": "PRIVATE"}, "flavour dib-test-private: open OUT/dib-test-private/install.d/50-private: permission denied (as USER)"},
 	{"--host", "ramdisk-image-create", []string{"-o", "OUT/rd", "--host", "deploy"},
 		nil, "a --host build reads the host's files and needs no root: run it as USER, without sudo"},
 }
