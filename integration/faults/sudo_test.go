@@ -156,7 +156,8 @@ func TestWhatTheCallerNamesThroughSudoIsUsedWithTheCallersRights(t *testing.T) {
 	c := newSudoCaller(t)
 	fl, err := filepath.Abs("testdata/flavours")
 	require.NoError(t, err)
-	secretDir := t.TempDir() // root's, 0700
+	secretDir := t.TempDir()
+	require.NoError(t, os.Chmod(secretDir, 0o700)) // root's alone
 	secret := filepath.Join(secretDir, "secret")
 	private := filepath.Join(secretDir, "dib-test-private") // a flavour only root may read
 	require.NoError(t, os.MkdirAll(filepath.Join(private, "install.d"), 0o755))
