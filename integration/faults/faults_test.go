@@ -147,6 +147,9 @@ func randomHex() string {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	printTables()
+	if commands.dir != "" {
+		os.RemoveAll(commands.dir) // the commands built for this run
+	}
 	os.Exit(code)
 }
 
