@@ -25,6 +25,7 @@ const (
 	cloudBootTimeout = 10 * time.Minute
 	cloudDiskBytes   = 4 << 30
 	cloudMemoryMiB   = 1024
+	cloudCPUs        = 1
 )
 
 // cloudKeys are the ssh keys of a test run: root's, built into the image
@@ -130,7 +131,7 @@ func bootInstance(t *testing.T, image, user string, key *guest.Key, opts ...qemu
 	require.NoError(t, err)
 	port, err := qemu.FreePort()
 	require.NoError(t, err)
-	base := []qemu.Option{qemu.WithDisk(disk, "qcow2"), qemu.WithMemory(cloudMemoryMiB), qemu.WithSMP(2),
+	base := []qemu.Option{qemu.WithDisk(disk, "qcow2"), qemu.WithMemory(cloudMemoryMiB), qemu.WithSMP(cloudCPUs),
 		qemu.WithReboot(), qemu.WithUserNet(qemu.TCPFwd(port, 22))}
 	vm := qemu.StartT(t, append(base, opts...)...)
 	return &instance{vm: vm, ssh: &guest.SSH{Port: port, User: user, Key: key, KnownHosts: filepath.Join(dir, "known_hosts")}}
