@@ -10,10 +10,10 @@ import (
 
 // want is what a healthy instance shows in a test.
 type want struct {
-	hostname    string // the metadata host name; "" when there is no datasource (localhost)
-	datasource  string // the start of cloud-init's v1.platform and v1.subplatform ("openstack config-disk", "nocloud config-disk", "openstack metadata (http://169.254.169.254)")
-	userData    bool   // user-data with the test's runcmd and bootcmd was given
-	agent       bool   // the guest agent channel is there
+	hostname   string // the metadata host name; "" when there is no datasource (localhost)
+	datasource string // the start of cloud-init's v1.platform and v1.subplatform ("openstack config-disk", "nocloud config-disk", "openstack metadata (http://169.254.169.254)")
+	userData   bool   // user-data with the test's runcmd and bootcmd was given
+	agent      bool   // the guest agent channel is there
 }
 
 // assertHealthy checks what healthScript printed on the boot-th boot of an
