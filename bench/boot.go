@@ -13,13 +13,14 @@ import (
 	"github.com/tripleo/diskimage-builder/internal/run"
 )
 
-// Boot settings: the machine a cloud would give a small instance, and how
+// Boot settings: the machine a cloud would give a small instance (one
+// vCPU: under TCG a second one only shares the same host thread), and how
 // long a first boot may take under TCG on a busy host before it counts as
 // failed.
 const (
 	bootDiskSize = "4G"
 	bootMemory   = 1024
-	bootCPUs     = 2
+	bootCPUs     = 1
 	bootTimeout  = 10 * time.Minute
 )
 

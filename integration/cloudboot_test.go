@@ -20,7 +20,8 @@ import (
 
 // Cloud boots: how long a first boot may take to an ssh login under TCG on
 // a shared machine, the disk an instance gets (larger than the image, so
-// the root must grow), and its memory.
+// the root must grow), its memory and its one vCPU (under TCG a second
+// one only shares the same host thread, and the boot is slower).
 const (
 	cloudBootTimeout = 10 * time.Minute
 	cloudDiskBytes   = 4 << 30

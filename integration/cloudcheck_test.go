@@ -37,6 +37,7 @@ kv addrs "$(ip -o addr show scope global | awk '{d="static"; if ($0 ~ / dynamic 
 kv links "$(networkctl list --no-legend 2>&1 | awk '{print $2":"$5}')"
 kv md_route "$(ip -o route get 169.254.169.254 2>&1 | sed -n 's/.* via \([^ ]*\) dev \([^ ]*\).*/\1 \2/p')"
 kv resolv "$(readlink /etc/resolv.conf)"
+kv boot_time "$(systemd-analyze time 2>&1 | head -n 1)"
 `
 
 // health is what healthScript printed, by key.

@@ -35,6 +35,12 @@ func TestMetaDataCarriesTheKeysHostnameAndMetaAsNovaWritesThem(t *testing.T) {
 	assert.Equal(t, "db", md.Meta["role"])
 }
 
+func TestNetworkDataListsAreNeverNull(t *testing.T) {
+	t.Parallel()
+	i := Instance{NetworkData: &NetworkData{Links: []Link{{ID: "a", Type: "phy", MAC: "52:54:00:00:00:01"}}}}
+	assert.Contains(t, string(i.openStackFiles()["network_data.json"]), `"services": []`)
+}
+
 func TestTheMetadataServiceServesTheOpenStackTree(t *testing.T) {
 	t.Parallel()
 	var logged []string
@@ -56,7 +62,13 @@ func TestTheMetadataServiceServesTheOpenStackTree(t *testing.T) {
 	code, body = get("/openstack/latest/network_data.json")
 	assert.Equal(t, 200, code)
 	assert.Contains(t, body, `"ethernet_mac_address": "52:54:00:12:34:56"`)
-	code, _ = get("/latest/meta-data/")
-	assert.Equal(t, 404, code, "no EC2-style tree")
-	assert.Len(t, logged, 4)
+	code, body = get("/latest/meta-data/")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "hostname\ninstance-id\nlocal-hostname\npublic-keys/\n", body, "the EC2-style tree")
+	code, body = get("/latest/meta-data/public-keys/0/openssh-key")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "ssh-ed25519 AAAAkey one\n", body)
+	code, _ = get("/latest/meta-data/nothing")
+	assert.Equal(t, 404, code)
+	assert.Len(t, logged, 6)
 }

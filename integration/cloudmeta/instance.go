@@ -9,6 +9,7 @@ package cloudmeta
 import (
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"sort"
 	"strings"
 )
@@ -99,8 +100,42 @@ func (i Instance) openStackFiles() map[string][]byte {
 		files["user_data"] = []byte(i.UserData)
 	}
 	if i.NetworkData != nil {
-		data, _ := json.MarshalIndent(i.NetworkData, "", " ")
+		nd := *i.NetworkData
+		// Nova writes empty lists, never null: cloud-init iterates them.
+		if nd.Links == nil {
+			nd.Links = []Link{}
+		}
+		if nd.Networks == nil {
+			nd.Networks = []Network{}
+		}
+		if nd.Services == nil {
+			nd.Services = []Service{}
+		}
+		data, _ := json.MarshalIndent(nd, "", " ")
 		files["network_data.json"] = data
+	}
+	return files
+}
+
+// ec2Files is the EC2-style tree Nova's metadata service serves beside the
+// OpenStack one (cloud-init's OpenStack datasource reads it too), by path
+// under /latest/: directories are listings.
+func (i Instance) ec2Files() map[string][]byte {
+	files := map[string][]byte{
+		"meta-data/":               []byte(listing("hostname", "instance-id", "local-hostname", "public-keys/")),
+		"meta-data/hostname":       []byte(i.Hostname),
+		"meta-data/local-hostname": []byte(i.Hostname),
+		"meta-data/instance-id":    []byte(fmt.Sprintf("i-%08x", crc32.ChecksumIEEE([]byte(i.UUID)))),
+	}
+	var keys []string
+	for n, k := range i.Keys {
+		keys = append(keys, fmt.Sprintf("%d=key-%d", n, n))
+		files[fmt.Sprintf("meta-data/public-keys/%d/", n)] = []byte(listing("openssh-key"))
+		files[fmt.Sprintf("meta-data/public-keys/%d/openssh-key", n)] = []byte(k + "\n")
+	}
+	files["meta-data/public-keys/"] = []byte(listing(keys...))
+	if i.UserData != "" {
+		files["user-data"] = []byte(i.UserData)
 	}
 	return files
 }

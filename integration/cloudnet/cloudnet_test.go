@@ -1,7 +1,9 @@
 package cloudnet
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -102,8 +105,8 @@ func TestTheNetworkServesMetadataOnTheLinkLocalAddressAndLeavesNothingWhenClosed
 	dnsmasq := n.dnsmasq.Process.Pid
 	require.NoError(t, n.Close())
 	closed = true
-	assert.NoDirExists(t, "/proc/"+strconv.Itoa(n.Holder), "the namespace's holder is gone")
-	assert.NoDirExists(t, "/proc/"+strconv.Itoa(dnsmasq), "dnsmasq is gone")
+	assert.False(t, running(n.Holder), "the namespace's holder is gone")
+	assert.False(t, running(dnsmasq), "dnsmasq is gone")
 	assert.False(t, namespaceAlive(n.Inode), "no process holds the namespace: it, its bridge and its tap are gone")
 }
 
@@ -124,4 +127,64 @@ func TestAFailedStartLeavesNoProcessAndNoNamespace(t *testing.T) {
 	assert.Nil(t, n)
 	assert.Contains(t, err.Error(), "dnsmasq")
 	assert.ElementsMatch(t, before, children(t), "no holder and no dnsmasq left running")
+}
+
+// helperEnv makes TestHelperHoldsANetwork start a network, print its
+// holder, dnsmasq and namespace, and wait to be killed.
+const helperEnv = "DIB_CLOUDNET_HELPER"
+
+func TestHelperHoldsANetwork(t *testing.T) {
+	if os.Getenv(helperEnv) != "1" {
+		t.Skip("helper process of TestAKilledTestLeavesNoProcessAndNoNamespace")
+	}
+	n, err := Start(context.Background(), http.NotFoundHandler(), nil)
+	if err != nil {
+		fmt.Println("ERROR", err)
+		os.Exit(1)
+	}
+	fmt.Printf("NETWORK %d %d %d\n", n.Holder, n.dnsmasq.Process.Pid, n.Inode)
+	time.Sleep(time.Hour)
+}
+
+func TestAKilledTestLeavesNoProcessAndNoNamespace(t *testing.T) {
+	requireNet(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldsANetwork$", "-test.count=1")
+	cmd.Env = append(os.Environ(), helperEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var holder, dnsmasq int
+	var inode uint64
+	s := bufio.NewScanner(out)
+	for s.Scan() {
+		if _, err := fmt.Sscanf(s.Text(), "NETWORK %d %d %d", &holder, &dnsmasq, &inode); err == nil {
+			break
+		}
+		require.NotContains(t, s.Text(), "ERROR", "the helper started its network")
+	}
+	require.NotZero(t, holder, "the helper printed its network")
+	require.True(t, namespaceAlive(inode))
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	_ = cmd.Wait()
+	gone := func() bool { return !namespaceAlive(inode) && !running(holder) && !running(dnsmasq) }
+	deadline := time.Now().Add(10 * time.Second)
+	for !gone() && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	assert.False(t, namespaceAlive(inode), "the namespace went with the killed process")
+	assert.False(t, running(holder), "the namespace's holder died with it")
+	assert.False(t, running(dnsmasq), "dnsmasq died with it")
+}
+
+// running reports whether pid is a process that has not ended (a zombie
+// waiting for init to reap it has).
+func running(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	return len(fields) > 0 && fields[0] != "Z"
 }
