@@ -90,6 +90,8 @@ func TestTheBaseFlavourConfiguresACloudInstanceAndDIBCloudInitDatasourcesChooses
 	assert.Contains(t, files, "usr/bin/dbus-daemon")
 	assert.Contains(t, files, "usr/sbin/netplan")
 	assert.NotContains(t, files, "usr/sbin/ifup", "ifupdown is not the network stack")
+	assert.Contains(t, files, "etc/.updated", "the first boot does not redo what package scripts did")
+	assert.Contains(t, files, "var/.updated")
 }
 
 func TestAnUnknownCloudInitDatasourceFailsTheBuildNamingItAndWritesNothing(t *testing.T) {
