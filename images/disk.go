@@ -22,8 +22,13 @@ const bootFlavour = "vm"
 
 // diskSpec is the disk layout the build asks for.
 func (b *builder) diskSpec() disk.Spec {
-	extra := strings.Fields(envValue(b.spec.Env, "DIB_BOOTLOADER_DEFAULT_CMDLINE"))
-	return disk.Spec{Size: b.spec.Size, ExtraCmdline: extra}
+	return disk.Spec{Size: b.spec.Size, ExtraCmdline: extraCmdline(b.spec.Env)}
+}
+
+// extraCmdline is the kernel arguments DIB_BOOTLOADER_DEFAULT_CMDLINE in
+// env adds to the boot entry (checked by Spec.Validate).
+func extraCmdline(env []string) []string {
+	return strings.Fields(envValue(env, "DIB_BOOTLOADER_DEFAULT_CMDLINE"))
 }
 
 // checkSizeEarly refuses, right after the base is unpacked, a disk size

@@ -50,6 +50,12 @@ var badCases = []badCase{
 	{"disk-image-create", "output dir missing", []string{"-o", "OUT/nowhere/img", "vm"}, 2, "does not exist", false},
 	{"disk-image-create", "output dir read-only", []string{"-o", "OUT/img", "vm"}, 2, "is not writable", true},
 	{"disk-image-create", "bad break point", []string{"-o", "OUT/img", "vm"}, 2, `bad break point "before-lunch"`, false},
+	{"disk-image-create", "release is an option", []string{"-o", "OUT/img", "--release", "--setup-hook=touch OUT/pwned", "vm"}, 2, `bad release "--setup-hook=touch`, false},
+	{"disk-image-create", "release escapes the cache", []string{"-o", "OUT/img", "--release", "../../x", "vm"}, 2, `bad release "../../x"`, false},
+	{"disk-image-create", "mirror not a URL", []string{"-o", "OUT/img", "--mirror", "--aptopt=x", "vm"}, 2, `bad mirror "--aptopt=x"`, false},
+	{"ramdisk-image-create", "mirror not http", []string{"-o", "OUT/rd", "--mirror", "ftp://x/debian", "deploy"}, 2, `bad mirror "ftp://x/debian"`, false},
+	{"disk-image-create", "kernel argument for GRUB", []string{"-o", "OUT/img", "vm"}, 2, `kernel argument ";reboot"`, false},
+	{"disk-image-create", "kernel argument with $var", []string{"-o", "OUT/img", "vm"}, 2, `kernel argument "init=${root}"`, false},
 	{"disk-image-create", "mirror unreachable", []string{"-o", "OUT/img", "--image-cache", "CACHE", "--mirror", "http://127.0.0.1:9/debian", "vm"}, 1, "127.0.0.1:9", false},
 	{"ramdisk-image-create", "unknown option", []string{"--frobnicate", "deploy"}, 2, "unknown flag: --frobnicate", false},
 	{"ramdisk-image-create", "no flavour", []string{"-o", "OUT/rd"}, 2, "no flavour given", false},
@@ -63,8 +69,16 @@ var badCases = []badCase{
 	{"disk-image-get-kernel", "image missing", []string{"-d", "OUT", "OUT/missing.qcow2"}, 2, "missing.qcow2", false},
 	{"disk-image-get-kernel", "not an image", []string{"-d", "OUT", "NOTIMG"}, 1, "not a disk image", false},
 	{"disk-image-get-kernel", "corrupt qcow2", []string{"-d", "OUT", "CORRUPT"}, 1, "corrupt.qcow2", false},
+	{"disk-image-get-kernel", "image names a backing file", []string{"-d", "OUT", "BACKED"}, 2, "image names a backing file (/etc/shadow): refused", false},
 	{"disk-image-get-kernel", "output dir missing", []string{"-d", "OUT/nowhere", "IMG"}, 2, "nowhere", false},
 	{"disk-image-get-kernel", "output dir read-only", []string{"-d", "OUT", "IMG"}, 1, "OUT", true},
+}
+
+// caseEnv are the variables a bad case sets, by case name.
+var caseEnv = map[string][]string{
+	"bad break point":           {"break=before-lunch"},
+	"kernel argument for GRUB":  {"DIB_BOOTLOADER_DEFAULT_CMDLINE=quiet ;reboot"},
+	"kernel argument with $var": {"DIB_BOOTLOADER_DEFAULT_CMDLINE=init=${root}"},
 }
 
 func TestBadInputIsRefusedWithOneLineAndNothingWritten(t *testing.T) {
@@ -81,8 +95,10 @@ func TestBadInputIsRefusedWithOneLineAndNothingWritten(t *testing.T) {
 				"IMG":     filepath.Join(inputs, "image.qcow2"),
 				"NOTIMG":  filepath.Join(inputs, "notes.txt"),
 				"CORRUPT": filepath.Join(inputs, "corrupt.qcow2"),
+				"BACKED":  filepath.Join(inputs, "backed.qcow2"),
 			}
 			require.NoError(t, exec.Command("qemu-img", "create", "-q", "-f", "qcow2", files["IMG"], "64M").Run())
+			require.NoError(t, exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "/etc/shadow", "-F", "raw", files["BACKED"], "64M").Run())
 			require.NoError(t, os.WriteFile(files["NOTIMG"], []byte("just some text, not a disk\n"), 0o644))
 			// A qcow2 header whose tables point far beyond the file.
 			corrupt := append([]byte("QFI\xfb\x00\x00\x00\x03"), make([]byte, 504)...)
@@ -91,7 +107,7 @@ func TestBadInputIsRefusedWithOneLineAndNothingWritten(t *testing.T) {
 			}
 			require.NoError(t, os.WriteFile(files["CORRUPT"], corrupt, 0o644))
 			subst := strings.NewReplacer("OUT", out, "FL", fl, "CACHE", filepath.Join(inputs, "cache"),
-				"NOTIMG", files["NOTIMG"], "CORRUPT", files["CORRUPT"], "IMG", files["IMG"])
+				"NOTIMG", files["NOTIMG"], "CORRUPT", files["CORRUPT"], "BACKED", files["BACKED"], "IMG", files["IMG"])
 			argv := []string{bin}
 			for _, a := range c.args {
 				argv = append(argv, subst.Replace(a))
@@ -102,9 +118,7 @@ func TestBadInputIsRefusedWithOneLineAndNothingWritten(t *testing.T) {
 			}
 			env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 				"DIB_IMAGE_CACHE=" + testenv.CacheDir(), "DIB_TMP=" + filepath.Join(inputs, "tmp")}
-			if c.name == "bad break point" {
-				env = append(env, "break=before-lunch")
-			}
+			env = append(env, caseEnv[c.name]...)
 			p := start(t, env, argv...)
 			code := p.wait()
 			stderr := strings.TrimSpace(p.log())
