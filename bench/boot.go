@@ -10,7 +10,7 @@ import (
 	"github.com/tripleo/diskimage-builder/integration/cloudmeta"
 	"github.com/tripleo/diskimage-builder/integration/guest"
 	"github.com/tripleo/diskimage-builder/integration/qemu"
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // Boot settings: the machine a cloud would give a small instance (one

@@ -14,7 +14,7 @@ import (
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/integration/guest"
 	"github.com/tripleo/diskimage-builder/integration/qemu"
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 )
 

@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // imageFile is how qemu-img is told of the image: the file descriptor

@@ -7,6 +7,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/debversion"
 )
 
 // ErrNoKernel is wrapped by the error of a search that found no kernel
@@ -30,7 +32,7 @@ const maxLinks = 40
 // FindIn finds the newest kernel that has an initrd in fsys, which is a
 // root filesystem (kernels in boot/) or a separate /boot filesystem
 // (kernels at its top). Kernels are files named vmlinuz-VERSION, ordered
-// by CompareVersions; their initrd is initrd.img-VERSION,
+// by debversion.Compare (dpkg's order); their initrd is initrd.img-VERSION,
 // initramfs-VERSION.img, initrd-VERSION.img or initrd-VERSION beside them.
 // When no such file is listed, the links vmlinuz and initrd.img (as
 // Debian makes them) are followed. Links may be relative or absolute; an
@@ -102,7 +104,7 @@ func (f *finder) versioned() []candidate {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if c := CompareVersions(out[i].Version, out[j].Version); c != 0 {
+		if c := debversion.Compare(out[i].Version, out[j].Version); c != 0 {
 			return c > 0
 		}
 		return out[i].Kernel < out[j].Kernel

@@ -22,6 +22,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/images/diskread"
 	"github.com/tripleo/diskimage-builder/images/diskread/parttable"
+	"github.com/tripleo/diskimage-builder/internal/sys/debversion"
 )
 
 // Found says where in an image the kernel and initrd are.
@@ -84,7 +85,7 @@ func searchIn(r io.ReaderAt, size int64, image, format string) (Found, fs.FS, er
 			continue
 		}
 		slog.Debug("kernel", "image", image, "partition", p.String(), "fs", kind, "kernel", b.Kernel, "initrd", b.Initrd)
-		if bestFS == nil || CompareVersions(b.Version, best.Version) > 0 {
+		if bestFS == nil || debversion.Compare(b.Version, best.Version) > 0 {
 			best, bestFS = Found{Boot: b, Table: table, Partition: p, Filesystem: kind}, fsys
 		}
 	}

@@ -20,7 +20,7 @@ import (
 	"os"
 	"os/exec"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // Addresses of the network, as Neutron would have a tenant subnet: the

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // Key is an ssh key pair in files.

@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // Target is one fuzz target: a FuzzXxx function in a package.

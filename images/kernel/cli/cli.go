@@ -17,7 +17,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/images/diskread"
 	"github.com/tripleo/diskimage-builder/images/kernel"
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 const usage = `Usage: disk-image-get-kernel [-d DIR] [-o PREFIX] [-x] [-h] [-i] IMAGE
