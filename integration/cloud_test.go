@@ -33,7 +33,7 @@ func TestAnInstanceGivenStaticIPv4NetworkDataOnAConfigDriveIsHealthyBeforeAndAft
 	iso, err := cloudmeta.ConfigDrive(context.Background(), t.TempDir(), inst)
 	require.NoError(t, err)
 	in := bootInstance(t, image, "debian", keys.user, qemu.WithCDROM(iso), qemu.WithGuestAgent())
-	w := want{hostname: inst.Hostname, datasource: "openstack config-disk", userData: true, agent: true}
+	w := want{hostname: inst.Hostname, datasource: "configdrive config-disk", userData: true, agent: true}
 
 	in.login(t, "first boot")
 	first := checkHealth(t, in.ssh)

@@ -13,6 +13,8 @@ import (
 // healthScript is what a provisioning tool looks at once it can log in,
 // run as the user it logs in as; it prints one key=value line a check.
 // cloud-init status --wait is what Packer, Terraform and Ansible run.
+// The addresses listed are the global and site-local ones: QEMU's user
+// network advertises fec0::/64, which Linux scopes "site".
 const healthScript = `
 kv() { printf '%s=%s\n' "$1" "$(printf '%s' "$2" | tr '\n' ' ' | sed 's/ *$//')"; }
 out=$(cloud-init status --wait 2>&1); kv cloud_init_rc $?; kv cloud_init "$out"
@@ -33,7 +35,7 @@ kv bootcmd_runs "$(cat /var/lib/dib-test/bootcmd 2>/dev/null | wc -l)"
 kv first_boot_ran "$(systemctl show -p ConditionResult --value dib-first-boot.service)"
 kv datasource "$(cloud-init query v1.platform 2>/dev/null) $(cloud-init query v1.subplatform 2>/dev/null)"
 kv boot_id "$(cat /proc/sys/kernel/random/boot_id)"
-kv addrs "$(ip -o addr show scope global | awk '{d="static"; if ($0 ~ / dynamic /) d="dynamic"; print $2"="$4"/"d}')"
+kv addrs "$(ip -o addr show | awk '/ scope (global|site) / {d="static"; if ($0 ~ / dynamic /) d="dynamic"; print $2"="$4"/"d}')"
 kv links "$(networkctl list --no-legend 2>&1 | awk '{print $2":"$5}')"
 kv md_route "$(ip -o route get 169.254.169.254 2>&1 | sed -n 's/.* via \([^ ]*\) dev \([^ ]*\).*/\1 \2/p')"
 kv resolv "$(readlink /etc/resolv.conf)"

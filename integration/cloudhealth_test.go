@@ -11,7 +11,7 @@ import (
 // want is what a healthy instance shows in a test.
 type want struct {
 	hostname   string // the metadata host name; "" when there is no datasource (localhost)
-	datasource string // the start of cloud-init's v1.platform and v1.subplatform ("openstack config-disk", "nocloud config-disk", "openstack metadata (http://169.254.169.254)")
+	datasource string // the start of cloud-init's v1.platform and v1.subplatform ("configdrive config-disk", "nocloud config-disk", "openstack metadata (http://169.254.169.254)")
 	userData   bool   // user-data with the test's runcmd and bootcmd was given
 	agent      bool   // the guest agent channel is there
 }

@@ -51,7 +51,7 @@ func TestANovaComputeNodeFromAConfigDriveWithoutNetworkDataIsHealthyAndConfigure
 	iso, err := cloudmeta.ConfigDrive(context.Background(), t.TempDir(), inst)
 	require.NoError(t, err)
 	in := bootInstance(t, image, "debian", keys.user, qemu.WithCDROM(iso), qemu.WithGuestAgent(), qemu.WithMemory(2048))
-	w := want{hostname: novaHostname, datasource: "openstack config-disk", userData: true, agent: true}
+	w := want{hostname: novaHostname, datasource: "configdrive config-disk", userData: true, agent: true}
 
 	in.login(t, "first boot")
 	first := checkHealth(t, in.ssh)
