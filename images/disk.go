@@ -23,7 +23,22 @@ const bootFlavour = "vm"
 // diskSpec is the disk layout the build asks for.
 func (b *builder) diskSpec() disk.Spec {
 	extra := strings.Fields(envValue(b.spec.Env, "DIB_BOOTLOADER_DEFAULT_CMDLINE"))
-	return disk.Spec{Size: b.spec.Size, ExtraCmdline: extra}
+	sb, _ := secureBoot(b.spec.Env) // checked by Spec.Validate
+	return disk.Spec{Size: b.spec.Size, ExtraCmdline: extra, SecureBoot: sb}
+}
+
+// secureBoot reads the vm flavour's DIB_SECURE_BOOT from env: unset or 1
+// boots UEFI through Debian's signed shim, GRUB and kernel; 0 through a
+// GRUB image of our own, which Secure Boot firmware refuses.
+func secureBoot(env []string) (bool, error) {
+	switch v := envValue(env, "DIB_SECURE_BOOT"); v {
+	case "", "1":
+		return true, nil
+	case "0":
+		return false, nil
+	default:
+		return false, fmt.Errorf("DIB_SECURE_BOOT=%q: want 1 (signed boot chain, the default) or 0 (unsigned GRUB)", v)
+	}
 }
 
 // checkSizeEarly refuses, right after the base is unpacked, a disk size
@@ -64,7 +79,11 @@ func (b *builder) makeDisk(ctx context.Context) (string, error) {
 			}
 			return "", err
 		}
-		b.logf("==> disk: GPT with BIOS boot, EFI system and root partitions")
+		chain := "unsigned GRUB"
+		if spec.SecureBoot {
+			chain = "signed shim and GRUB (Secure Boot)"
+		}
+		b.logf("==> disk: GPT with BIOS boot, EFI system (%s) and root partitions", chain)
 		res, err := disk.Build(ctx, b.rootDir, raw, spec)
 		if err != nil {
 			return "", err

@@ -156,6 +156,9 @@ func (s Spec) Validate() error {
 	if !slices.Contains(SupportedArchs, s.Arch) {
 		return fmt.Errorf("unsupported architecture %q (supported: %s)", s.Arch, strings.Join(SupportedArchs, ", "))
 	}
+	if _, err := secureBoot(s.Env); err != nil {
+		return err
+	}
 	if err := checkBreaks(s.Break); err != nil {
 		return err
 	}

@@ -50,6 +50,7 @@ var badCases = []badCase{
 	{"disk-image-create", "output dir missing", []string{"-o", "OUT/nowhere/img", "vm"}, 2, "does not exist", false},
 	{"disk-image-create", "output dir read-only", []string{"-o", "OUT/img", "vm"}, 2, "is not writable", true},
 	{"disk-image-create", "bad break point", []string{"-o", "OUT/img", "vm"}, 2, `bad break point "before-lunch"`, false},
+	{"disk-image-create", "bad DIB_SECURE_BOOT", []string{"-o", "OUT/img", "vm"}, 2, `DIB_SECURE_BOOT="maybe": want 1`, false},
 	{"disk-image-create", "mirror unreachable", []string{"-o", "OUT/img", "--image-cache", "CACHE", "--mirror", "http://127.0.0.1:9/debian", "vm"}, 1, "127.0.0.1:9", false},
 	{"ramdisk-image-create", "unknown option", []string{"--frobnicate", "deploy"}, 2, "unknown flag: --frobnicate", false},
 	{"ramdisk-image-create", "no flavour", []string{"-o", "OUT/rd"}, 2, "no flavour given", false},
@@ -104,6 +105,9 @@ func TestBadInputIsRefusedWithOneLineAndNothingWritten(t *testing.T) {
 				"DIB_IMAGE_CACHE=" + testenv.CacheDir(), "DIB_TMP=" + filepath.Join(inputs, "tmp")}
 			if c.name == "bad break point" {
 				env = append(env, "break=before-lunch")
+			}
+			if c.name == "bad DIB_SECURE_BOOT" {
+				env = append(env, "DIB_SECURE_BOOT=maybe")
 			}
 			p := start(t, env, argv...)
 			code := p.wait()
