@@ -11,10 +11,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/tripleo/diskimage-builder/images/format"
+	"github.com/tripleo/diskimage-builder/images/imageprops"
 )
 
 // pending is an output written under a temporary name, not yet in place.
@@ -70,6 +72,11 @@ func (b *builder) writeOutputs(ctx context.Context) (err error) {
 				job.sums = append(job.sums, ctmp)
 			}
 		}
+		if t != "tar" {
+			if job.props, err = tmpFor(job.final + imageprops.Suffix); err != nil {
+				return err
+			}
+		}
 		if t == "tar" && len(late) == 0 {
 			early = append(early, job)
 		} else {
@@ -87,6 +94,9 @@ func (b *builder) writeOutputs(ctx context.Context) (err error) {
 		if err := b.runOutputJobs(ctx, late, raw, compression); err != nil {
 			return err
 		}
+		if err := b.writeProperties(late); err != nil {
+			return err
+		}
 	}
 	stamp := time.Now().Format("20060102T150405")
 	for i := range outs {
@@ -96,7 +106,7 @@ func (b *builder) writeOutputs(ctx context.Context) (err error) {
 		}
 		b.jan.Forget(p.tmp)
 		p.tmp = ""
-		if filepath.Ext(p.final) != ".sha256" && filepath.Ext(p.final) != ".md5" {
+		if ext := filepath.Ext(p.final); ext != ".sha256" && ext != ".md5" && !strings.HasSuffix(p.final, imageprops.Suffix) {
 			b.res.Outputs = append(b.res.Outputs, p.final)
 		}
 	}
@@ -112,6 +122,7 @@ var checksums = []string{"sha256", "md5"}
 type outputJob struct {
 	typ, final, tmp string
 	sums            []string // temporary checksum files, as checksums
+	props           string   // temporary image properties file (disk types)
 }
 
 // runOutputJobs writes jobs at the same time (converting from raw for the
