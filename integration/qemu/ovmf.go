@@ -30,15 +30,30 @@ var ovmfCandidates = []Firmware{
 	{Code: "/usr/share/ovmf/x64/OVMF.fd"},
 }
 
+// secureBootCandidates are the Secure Boot builds of OVMF (they need SMM)
+// with a variable store that has Microsoft's keys enrolled, as on a
+// machine sold with Secure Boot on, so that Microsoft-signed shims start.
+var secureBootCandidates = []Firmware{
+	{"/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"}, // Debian, Ubuntu
+	{"/usr/share/OVMF/OVMF_CODE.secboot.fd", "/usr/share/OVMF/OVMF_VARS.ms.fd"},
+	{"/usr/share/edk2/ovmf/OVMF_CODE.secboot.fd", "/usr/share/edk2/ovmf/OVMF_VARS.secboot.fd"}, // Fedora
+}
+
 // FindOVMF returns the first OVMF build found in the usual places.
 func FindOVMF() (Firmware, error) {
-	return findOVMF("/")
+	return findOVMF("/", ovmfCandidates)
+}
+
+// FindSecureBootOVMF returns the first Secure Boot OVMF build with
+// Microsoft's keys found in the usual places.
+func FindSecureBootOVMF() (Firmware, error) {
+	return findOVMF("/", secureBootCandidates)
 }
 
 // findOVMF looks for the candidates below root.
-func findOVMF(root string) (Firmware, error) {
+func findOVMF(root string, candidates []Firmware) (Firmware, error) {
 	var tried []string
-	for _, c := range ovmfCandidates {
+	for _, c := range candidates {
 		fw := Firmware{Code: filepath.Join(root, c.Code)}
 		if c.Vars != "" {
 			fw.Vars = filepath.Join(root, c.Vars)

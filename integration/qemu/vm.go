@@ -65,7 +65,11 @@ func Start(t testing.TB, opts ...Option) (vm *VM, err error) {
 		t.Logf("qemu: accelerator %s (%s)", accel, reason)
 	}
 	if c.UEFI && c.Firmware.Code == "" {
-		if c.Firmware, err = FindOVMF(); err != nil {
+		find := FindOVMF
+		if c.SecureBoot {
+			find = FindSecureBootOVMF
+		}
+		if c.Firmware, err = find(); err != nil {
 			return nil, err
 		}
 	}
