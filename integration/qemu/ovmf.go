@@ -50,6 +50,14 @@ func FindSecureBootOVMF() (Firmware, error) {
 	return findOVMF("/", secureBootCandidates)
 }
 
+// findFirmware finds the OVMF build c needs in the usual places.
+func (c *Config) findFirmware() (Firmware, error) {
+	if c.SecureBoot {
+		return FindSecureBootOVMF()
+	}
+	return FindOVMF()
+}
+
 // findOVMF looks for the candidates below root.
 func findOVMF(root string, candidates []Firmware) (Firmware, error) {
 	var tried []string

@@ -65,11 +65,7 @@ func Start(t testing.TB, opts ...Option) (vm *VM, err error) {
 		t.Logf("qemu: accelerator %s (%s)", accel, reason)
 	}
 	if c.UEFI && c.Firmware.Code == "" {
-		find := FindOVMF
-		if c.SecureBoot {
-			find = FindSecureBootOVMF
-		}
-		if c.Firmware, err = find(); err != nil {
+		if c.Firmware, err = c.findFirmware(); err != nil {
 			return nil, err
 		}
 	}
