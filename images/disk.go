@@ -22,9 +22,14 @@ const bootFlavour = "vm"
 
 // diskSpec is the disk layout the build asks for.
 func (b *builder) diskSpec() disk.Spec {
-	extra := strings.Fields(envValue(b.spec.Env, "DIB_BOOTLOADER_DEFAULT_CMDLINE"))
 	sb, _ := secureBoot(b.spec.Env) // checked by Spec.Validate
-	return disk.Spec{Size: b.spec.Size, ExtraCmdline: extra, SecureBoot: sb}
+	return disk.Spec{Size: b.spec.Size, ExtraCmdline: extraCmdline(b.spec.Env), SecureBoot: sb}
+}
+
+// extraCmdline is the kernel arguments DIB_BOOTLOADER_DEFAULT_CMDLINE in
+// env adds to the boot entry (checked by Spec.Validate).
+func extraCmdline(env []string) []string {
+	return strings.Fields(envValue(env, "DIB_BOOTLOADER_DEFAULT_CMDLINE"))
 }
 
 // secureBoot reads the vm flavour's DIB_SECURE_BOOT from env: unset or 1

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/images/bootstrap"
+	"github.com/tripleo/diskimage-builder/internal/redact"
 )
 
 // BaseOptions are the options of the base root a build of spec starts
@@ -53,7 +54,7 @@ func inputs(s Spec, set *flavours.Set) ([]string, error) {
 	}
 	for _, kv := range s.Env {
 		if k, v, ok := strings.Cut(kv, "="); ok && passThrough(k) {
-			lines = append(lines, "env "+k+" "+v)
+			lines = append(lines, "env "+k+" "+redact.Value(k, v))
 		}
 	}
 	for _, f := range set.Flavours {

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/images/bootstrap"
+	"github.com/tripleo/diskimage-builder/images/disk"
 	"github.com/tripleo/diskimage-builder/images/format"
 )
 
@@ -157,6 +158,19 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("unsupported architecture %q (supported: %s)", s.Arch, strings.Join(SupportedArchs, ", "))
 	}
 	if _, err := secureBoot(s.Env); err != nil {
+		return err
+	}
+	if s.Release != "" {
+		if err := bootstrap.CheckRelease(s.Release); err != nil {
+			return err
+		}
+	}
+	if s.Mirror != "" {
+		if err := bootstrap.CheckMirror(s.Mirror); err != nil {
+			return err
+		}
+	}
+	if err := (disk.Spec{ExtraCmdline: extraCmdline(s.Env)}).Validate(); err != nil {
 		return err
 	}
 	if err := checkBreaks(s.Break); err != nil {

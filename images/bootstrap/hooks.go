@@ -69,8 +69,10 @@ func (h *hookSet) args() []string {
 	p := func(name string) string { return filepath.Join(h.dir, name) }
 	return []string{
 		"--setup-hook=" + p("setup-debs"),
+		"--setup-hook=" + p("setup-identity"),
 		"--essential-hook=" + p("essential-defer"),
 		"--customize-hook=" + p("customize-finish"),
 		"--customize-hook=" + p("customize-debs"),
+		"--customize-hook=" + p("customize-identity"),
 	}
 }

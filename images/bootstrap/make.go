@@ -2,6 +2,7 @@ package bootstrap
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -24,7 +25,7 @@ import (
 // other; only a complete tarball is ever returned. Progress goes to log.
 func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 	final := o.Path()
-	if _, err := os.Stat(final); err == nil {
+	if Sealed(final) {
 		return final, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
@@ -35,8 +36,13 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 		return "", err
 	}
 	defer unlock()
-	if _, err := os.Stat(final); err == nil {
+	if Sealed(final) {
 		return final, nil // made by another build while we waited
+	}
+	// Not sealed, or not the size it was sealed at: a crash or a full disk
+	// cut it short. It is made again.
+	if err := Discard(final); err != nil {
+		return "", fmt.Errorf("base cache: %w", err)
 	}
 	// Holding the lock, no other build writes this base: temporary
 	// directories of it are what a killed build left.
@@ -61,6 +67,9 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 		return "", err
 	}
 	if err := os.Rename(out, final); err != nil {
+		return "", fmt.Errorf("base cache: %w", err)
+	}
+	if err := Seal(final); err != nil {
 		return "", fmt.Errorf("base cache: %w", err)
 	}
 	fmt.Fprintf(log, "bootstrap: base made in %.1fs\n", time.Since(start).Seconds())
@@ -88,7 +97,7 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) 
 		"--skip=download/empty", "--skip=essential/unlink", "--skip=cleanup/apt/lists",
 	}
 	argv = append(argv, hooks.args()...)
-	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", o.Release, out, o.Mirror)
+	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", "--", o.Release, out, o.Mirror)
 	env, scratch, err := mmdebstrapEnv(o.scratchName())
 	if err != nil {
 		return err
@@ -132,6 +141,11 @@ func mmdebstrapEnv(name string) (env []string, scratch string, err error) {
 	return append(env, "TMPDIR="+scratch), scratch, nil
 }
 
+// identityScript removes the build host's name and resolver, which
+// debootstrap copies into the root as mmdebstrap does (see
+// hooks/customize-identity).
+const identityScript = `echo localhost > "$1/etc/hostname"; [ -L "$1/etc/resolv.conf" ] || rm -f "$1/etc/resolv.conf"`
+
 // debootstrap is the fallback when mmdebstrap is missing: bootstrap into a
 // directory, then pack it.
 func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) error {
@@ -144,6 +158,7 @@ func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer)
 		{Label: "bootstrap", Argv: []string{"debootstrap", "--variant=minbase", "--arch=" + o.Arch,
 			"--cache-dir=" + debs, "--include=" + strings.Join(o.packages(), ","), o.Release, tree, o.Mirror}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", `rm -f "$1"/var/cache/apt/archives/*.deb`, "clean", tree}},
+		{Label: "bootstrap", Argv: []string{"sh", "-c", identityScript, "identity", tree}},
 		{Label: "pack", Argv: []string{"tar", "--zstd", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*", "."}},
 	}
 	if _, err := nsrun.Run(ctx, nsrun.Job{Steps: steps}, log); err != nil {
@@ -153,18 +168,40 @@ func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer)
 }
 
 // Unpack extracts a base tarball into dir, keeping owners, modes and
-// extended attributes.
+// extended attributes. A sealed tarball (see Seal) is checked as it is
+// read: one whose bytes no longer match its seal is removed from the cache
+// and reported, so that the next build makes it again.
 func Unpack(ctx context.Context, tarball, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("unpack base: %w", err)
 	}
-	_, err := run.Run(ctx, run.Cmd{Argv: []string{"tar", "--zstd", "-xpf", tarball, "-C", dir,
+	fh, err := os.Open(tarball)
+	if err != nil {
+		return fmt.Errorf("unpack base: %w", err)
+	}
+	defer fh.Close()
+	var in io.Reader = fh
+	var v *verifier
+	if want, err := readSeal(tarball); err == nil {
+		v = &verifier{r: fh, want: want, h: sha256.New()}
+		in = v
+	}
+	_, err = run.Run(ctx, run.Cmd{Stdin: in, Argv: []string{"tar", "--zstd", "-xpf", "-", "-C", dir,
 		"--numeric-owner", "--xattrs", "--xattrs-include=*"}})
+	if v != nil {
+		if _, derr := io.Copy(io.Discard, v); derr == nil && !v.check() {
+			return fmt.Errorf("cached %s is corrupt (its bytes do not match its seal): %w", tarball,
+				errors.Join(errCorrupt, Discard(tarball)))
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("unpack base %s: %w", tarball, err)
 	}
 	return nil
 }
+
+// errCorrupt is how a corrupt cache entry is reported.
+var errCorrupt = errors.New("removed from the cache; the next build makes it again")
 
 // lock takes an exclusive flock on path, waiting until ctx ends.
 func lock(ctx context.Context, path string) (func(), error) {

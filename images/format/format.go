@@ -5,6 +5,7 @@ package format
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/tripleo/diskimage-builder/internal/run"
 )
@@ -12,7 +13,11 @@ import (
 // Tar writes the tree at root into the tar file dst: numeric owners,
 // extended attributes, "./" paths, sorted names.
 func Tar(ctx context.Context, root, dst string) error {
-	argv := []string{"tar", "--create", "--file", dst, "--directory", root, "--numeric-owner",
+	dst, err := local(dst)
+	if err != nil {
+		return err
+	}
+	argv := []string{"tar", "--create", "--force-local", "--file", dst, "--directory", root, "--numeric-owner",
 		"--xattrs", "--xattrs-include=*", "--acls", "--sort=name", "."}
 	if _, err := run.Run(ctx, run.Cmd{Argv: argv}); err != nil {
 		return fmt.Errorf("tar %s: %w", root, err)
@@ -45,6 +50,13 @@ func convertArgv(src, dst, t string, c Compression) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown disk format %q", t)
 	}
+	src, err := local(src)
+	if err != nil {
+		return nil, err
+	}
+	if dst, err = local(dst); err != nil {
+		return nil, err
+	}
 	argv := []string{"qemu-img", "convert", "-f", "raw", "-O", f, "-m", "8"}
 	switch {
 	case t == "qcow2" && c != None:
@@ -55,4 +67,14 @@ func convertArgv(src, dst, t string, c Compression) ([]string, error) {
 		argv = append(argv, "-o", "subformat=streamOptimized")
 	}
 	return append(argv, src, dst), nil
+}
+
+// local makes p absolute, so that a name like "u@host:x" or "nbd:x" is a
+// local file to tar and qemu-img, never a remote path or a protocol.
+func local(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("path %s: %w", p, err)
+	}
+	return abs, nil
 }

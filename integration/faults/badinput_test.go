@@ -51,6 +51,12 @@ var badCases = []badCase{
 	{"disk-image-create", "output dir read-only", []string{"-o", "OUT/img", "vm"}, 2, "is not writable", true},
 	{"disk-image-create", "bad break point", []string{"-o", "OUT/img", "vm"}, 2, `bad break point "before-lunch"`, false},
 	{"disk-image-create", "bad DIB_SECURE_BOOT", []string{"-o", "OUT/img", "vm"}, 2, `DIB_SECURE_BOOT="maybe": want 1`, false},
+	{"disk-image-create", "release is an option", []string{"-o", "OUT/img", "--release", "--setup-hook=touch OUT/pwned", "vm"}, 2, `bad release "--setup-hook=touch`, false},
+	{"disk-image-create", "release escapes the cache", []string{"-o", "OUT/img", "--release", "../../x", "vm"}, 2, `bad release "../../x"`, false},
+	{"disk-image-create", "mirror not a URL", []string{"-o", "OUT/img", "--mirror", "--aptopt=x", "vm"}, 2, `bad mirror "--aptopt=x"`, false},
+	{"ramdisk-image-create", "mirror not http", []string{"-o", "OUT/rd", "--mirror", "ftp://x/debian", "deploy"}, 2, `bad mirror "ftp://x/debian"`, false},
+	{"disk-image-create", "kernel argument for GRUB", []string{"-o", "OUT/img", "vm"}, 2, `kernel argument ";reboot"`, false},
+	{"disk-image-create", "kernel argument with $var", []string{"-o", "OUT/img", "vm"}, 2, `kernel argument "init=${root}"`, false},
 	{"disk-image-create", "mirror unreachable", []string{"-o", "OUT/img", "--image-cache", "CACHE", "--mirror", "http://127.0.0.1:9/debian", "vm"}, 1, "127.0.0.1:9", false},
 	{"ramdisk-image-create", "unknown option", []string{"--frobnicate", "deploy"}, 2, "unknown flag: --frobnicate", false},
 	{"ramdisk-image-create", "no flavour", []string{"-o", "OUT/rd"}, 2, "no flavour given", false},
@@ -66,6 +72,14 @@ var badCases = []badCase{
 	{"disk-image-get-kernel", "corrupt qcow2", []string{"-d", "OUT", "CORRUPT"}, 1, "corrupt.qcow2", false},
 	{"disk-image-get-kernel", "output dir missing", []string{"-d", "OUT/nowhere", "IMG"}, 2, "nowhere", false},
 	{"disk-image-get-kernel", "output dir read-only", []string{"-d", "OUT", "IMG"}, 1, "OUT", true},
+}
+
+// caseEnv are the variables a bad case sets, by case name.
+var caseEnv = map[string][]string{
+	"bad break point":           {"break=before-lunch"},
+	"kernel argument for GRUB":  {"DIB_BOOTLOADER_DEFAULT_CMDLINE=quiet ;reboot"},
+	"kernel argument with $var": {"DIB_BOOTLOADER_DEFAULT_CMDLINE=init=${root}"},
+	"bad DIB_SECURE_BOOT":       {"DIB_SECURE_BOOT=maybe"},
 }
 
 func TestBadInputIsRefusedWithOneLineAndNothingWritten(t *testing.T) {
@@ -103,12 +117,7 @@ func TestBadInputIsRefusedWithOneLineAndNothingWritten(t *testing.T) {
 			}
 			env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 				"DIB_IMAGE_CACHE=" + testenv.CacheDir(), "DIB_TMP=" + filepath.Join(inputs, "tmp")}
-			if c.name == "bad break point" {
-				env = append(env, "break=before-lunch")
-			}
-			if c.name == "bad DIB_SECURE_BOOT" {
-				env = append(env, "DIB_SECURE_BOOT=maybe")
-			}
+			env = append(env, caseEnv[c.name]...)
 			p := start(t, env, argv...)
 			code := p.wait()
 			stderr := strings.TrimSpace(p.log())

@@ -33,7 +33,10 @@ type Janitor struct {
 
 // Start starts a janitor process.
 func Start() (*Janitor, error) {
-	cmd := reexec.Command(role)
+	cmd, err := reexec.Command(role)
+	if err != nil {
+		return nil, fmt.Errorf("start janitor: %w", err)
+	}
 	w, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("start janitor: %w", err)

@@ -19,12 +19,12 @@ import (
 )
 
 // child is the runner: PID 1 of a fresh PID namespace in a fresh mount
-// namespace. It reads the job on fd 3 and reports on fd 4.
+// namespace. It reads the job on jobFD and reports on reportFD.
 func child() int {
-	report := os.NewFile(4, "report")
+	report := os.NewFile(reportFD, "report")
 	enc := json.NewEncoder(report)
 	var job Job
-	jobFile := os.NewFile(3, "job")
+	jobFile := os.NewFile(jobFD, "job")
 	err := json.NewDecoder(jobFile).Decode(&job)
 	jobFile.Close()
 	if err != nil {
@@ -83,9 +83,15 @@ func runStep(ctx context.Context, s Step, env []string, dir string) Result {
 	return r
 }
 
-// setup makes the mount namespace private, mounts what the job asks for
-// inside its root and enters the root.
+// setup names the UTS namespace for the image, makes the mount namespace
+// private, mounts what the job asks for inside its root and enters the root.
 func setup(job Job) error {
+	// Package scripts and hooks that ask for the host name (ssh key
+	// comments, mail names, /etc/hosts) get the image's, never the
+	// build host's.
+	if err := unix.Sethostname([]byte(Hostname)); err != nil {
+		return fmt.Errorf("set host name: %w", err)
+	}
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make mounts private: %w", err)
 	}

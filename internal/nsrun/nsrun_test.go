@@ -96,3 +96,16 @@ func pgrep(t *testing.T, pattern string) string {
 	out, _ := exec.Command("pgrep", "-f", pattern).Output()
 	return strings.TrimSpace(string(out))
 }
+
+func TestJobsSeeTheImagesHostNameNeverTheBuildHosts(t *testing.T) {
+	testenv.RequireRoot(t)
+	host, err := os.Hostname()
+	require.NoError(t, err)
+	var out bytes.Buffer
+	res, err := Run(context.Background(), Job{Steps: []Step{{Label: "name", Argv: []string{"/bin/cat", "/proc/sys/kernel/hostname"}, Capture: true}}}, &out)
+	require.NoError(t, err)
+	assert.Equal(t, Hostname+"\n", res[0].Stdout)
+	after, err := os.Hostname()
+	require.NoError(t, err)
+	assert.Equal(t, host, after, "the host keeps its name")
+}

@@ -16,6 +16,17 @@ import (
 
 const role = "nsrun"
 
+// Hostname is the host name every job sees: its own UTS namespace keeps
+// the build host's name out of what the job writes.
+const Hostname = "localhost"
+
+// The runner's descriptors after the reexec handshake: the job it reads and
+// the report it writes.
+const (
+	jobFD    = reexec.FirstFreeFD
+	reportFD = reexec.FirstFreeFD + 1
+)
+
 func init() { reexec.Register(role, child) }
 
 // StepError is returned when a step of a job fails.
@@ -62,13 +73,17 @@ func runJob(ctx context.Context, job Job, stdin io.Reader, stdout, stderr io.Wri
 		jw.Write(spec)
 		jw.Close()
 	}()
-	cmd := reexec.Command(role)
+	cmd, err := reexec.Command(role)
+	if err != nil {
+		rw.Close()
+		return nil, err
+	}
 	cmd.Stdin = stdin
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	// fd 3: the job, fd 4: the report.
-	cmd.ExtraFiles = []*os.File{jr, rw}
+	// After the handshake: the job on jobFD, the report on reportFD.
+	cmd.ExtraFiles = append(cmd.ExtraFiles, jr, rw)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Cloneflags: unix.CLONE_NEWNS | unix.CLONE_NEWPID,
+		Cloneflags: unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWUTS,
 		Pdeathsig:  syscall.SIGKILL,
 	}
 	if err := cmd.Start(); err != nil {

@@ -83,7 +83,9 @@ func Record(spec images.Spec) error {
 	}
 	p := InputsFile(spec)
 	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+	// Owner only: the record names the caller's variables (secrets in them
+	// are redacted, but their other values are the caller's business).
+	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", tmp, err)
 	}
 	if err := os.Rename(tmp, p); err != nil {

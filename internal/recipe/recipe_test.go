@@ -145,3 +145,24 @@ func TestAFlavoursBootstrapPackagesChangeTheBaseItStartsFrom(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, base.Packages, "vim")
 }
+
+func TestTheInputsRecordHoldsNoSecretAndIsTheOwnersOnly(t *testing.T) {
+	t.Parallel()
+	spec, _ := fixture(t)
+	spec.Env = append(spec.Env, "https_proxy=http://alice:proxy-pw-1@proxy.example:3128",
+		"DIB_DEV_USER_PASSWORD=user-pw-1")
+	require.NoError(t, Record(spec))
+	data, err := os.ReadFile(InputsFile(spec))
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), "proxy-pw-1")
+	assert.NotContains(t, string(data), "user-pw-1")
+	assert.Contains(t, string(data), "alice:<redacted:", "the proxy's user and host stay readable")
+	fi, err := os.Stat(InputsFile(spec))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	// A changed password is still a changed input.
+	changed := spec
+	changed.Env = append(append([]string(nil), spec.Env[:len(spec.Env)-1]...), "DIB_DEV_USER_PASSWORD=user-pw-2")
+	assert.Equal(t, "changed: env DIB_DEV_USER_PASSWORD", staleReason(t, changed))
+}
