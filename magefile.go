@@ -12,10 +12,10 @@ import (
 	"github.com/magefile/mage/mg"
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/internal/hostdeps"
-	"github.com/tripleo/diskimage-builder/internal/logx"
 	"github.com/tripleo/diskimage-builder/internal/recipe"
-	"github.com/tripleo/diskimage-builder/internal/run"
 	"github.com/tripleo/diskimage-builder/internal/sudoers"
+	"github.com/tripleo/diskimage-builder/internal/sys/logx"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // Image holds the disk image recipes; outputs go under out/.
@@ -36,30 +36,34 @@ func (Image) NovaCompute(ctx context.Context) error {
 // buildImage runs one image recipe with the build log on the terminal,
 // unless its outputs are newer than every input (see internal/recipe).
 func buildImage(ctx context.Context, spec images.Spec) error {
-	upToDate, reason, err := recipe.Check(spec)
-	if err != nil {
-		return err
-	}
-	if upToDate && os.Getenv("FORCE") == "" {
-		fmt.Printf("%s: up to date (inputs unchanged since %s; FORCE=1 rebuilds)\n", spec.Name, recipe.InputsFile(spec))
-		return nil
-	}
-	if reason != "" {
-		fmt.Printf("%s: building: %s\n", spec.Name, reason)
-	}
 	if err := os.MkdirAll(filepath.Dir(spec.Name), 0o755); err != nil {
 		return fmt.Errorf("make output directory %s: %w", filepath.Dir(spec.Name), err)
 	}
 	spec.Log = logx.NewTimestampWriter(os.Stderr)
 	spec.Overwrite = true
-	res, err := images.Build(ctx, spec)
+	plan, err := spec.Plan()
+	if err != nil {
+		return err
+	}
+	upToDate, reason, err := recipe.Check(plan)
+	if err != nil {
+		return err
+	}
+	if upToDate && os.Getenv("FORCE") == "" {
+		fmt.Printf("%s: up to date (inputs unchanged since %s; FORCE=1 rebuilds)\n", spec.Name, recipe.InputsFile(plan))
+		return nil
+	}
+	if reason != "" {
+		fmt.Printf("%s: building: %s\n", spec.Name, reason)
+	}
+	res, err := plan.Build(ctx)
 	if err != nil {
 		return err
 	}
 	for _, o := range res.Outputs {
 		fmt.Println(o)
 	}
-	return recipe.Record(spec)
+	return recipe.Record(plan)
 }
 
 // Deps installs every missing host package with apt-get and says what it installed.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/bench"
 	"github.com/tripleo/diskimage-builder/internal/hostdeps"
-	"github.com/tripleo/diskimage-builder/internal/logx"
+	"github.com/tripleo/diskimage-builder/internal/sys/logx"
 )
 
 // Bench times cold, warm and ramdisk builds and disk-image-get-kernel into out/bench.md (BENCH_RUNS=cold=1,warm=3).

@@ -37,6 +37,10 @@ func buildRamdisk(ctx context.Context, name string, flavours ...string) error {
 	if err := os.MkdirAll("out", 0o755); err != nil {
 		return err
 	}
-	_, err := ramdisk.Build(ctx, ramdisk.Spec{Name: name, Flavours: flavours})
+	plan, err := ramdisk.Spec{Name: name, Flavours: flavours}.Plan()
+	if err != nil {
+		return err
+	}
+	_, err = plan.Build(ctx)
 	return err
 }

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/flavours"
-	"github.com/tripleo/diskimage-builder/images"
-	"github.com/tripleo/diskimage-builder/images/bootstrap"
 	"golang.org/x/sys/unix"
+
+	"github.com/tripleo/diskimage-builder/rootfs"
+	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 
 // Targets on the reference machine (2 cores), from the performance issue.
@@ -30,7 +30,7 @@ type Config struct {
 	Counts Counts
 	Only   []string // scenarios to run; empty means all
 	// CacheDir is the warm cache when no cold scenario runs; default
-	// images.DefaultCacheDir(). After a cold scenario, the warm ones use
+	// rootfs.DefaultCacheDir(). After a cold scenario, the warm ones use
 	// the cache it made, so that the run is self-contained and builds of
 	// other users of CacheDir do not take its locks.
 	CacheDir string
@@ -54,7 +54,7 @@ type runner struct {
 // cancelled ctx or a broken work directory ends Run with an error.
 func Run(ctx context.Context, c Config) (*Report, error) {
 	if c.CacheDir == "" {
-		c.CacheDir = images.DefaultCacheDir()
+		c.CacheDir = rootfs.DefaultCacheDir()
 	}
 	if c.WorkDir == "" {
 		c.WorkDir = os.TempDir()
@@ -121,7 +121,10 @@ func (r *runner) prime(ctx context.Context) error {
 	if r.primed {
 		return nil
 	}
-	o := baseOptions(r.cache)
+	o, err := baseOptions(r.cache)
+	if err != nil {
+		return err
+	}
 	if _, err := os.Stat(o.Path()); err != nil {
 		fmt.Fprintf(r.c.Progress, "bench: making the base in %s first (not timed)\n", r.cache)
 	}
@@ -132,26 +135,23 @@ func (r *runner) prime(ctx context.Context) error {
 	return nil
 }
 
-// baseOptions are the base image:vm builds from cache, as images.Build
-// picks it by default.
-func baseOptions(cache string) bootstrap.Options {
-	o := bootstrap.Options{Release: bootstrap.DefaultRelease, Arch: "amd64", Mirror: bootstrap.HostMirror(), CacheDir: cache}
-	if set, err := flavours.Resolve(VMFlavours, nil); err == nil {
-		o.Packages = set.BootstrapPackages()
+// baseOptions are the base image:vm builds from cache, as its plan
+// picks it.
+func baseOptions(cache string) (bootstrap.Options, error) {
+	p, err := rootfs.Spec{Flavours: VMFlavours, CacheDir: cache}.Plan()
+	if err != nil {
+		return bootstrap.Options{}, fmt.Errorf("plan image:vm: %w", err)
 	}
-	return o
+	return p.Base(), nil
 }
 
 // VMFlavours are the flavours of the image:vm recipe.
 var VMFlavours = []string{"base", "vm", "local-config"}
 
-// imageTimings converts a build's phase times.
-func imageTimings(res *images.Result) []Timing {
-	if res == nil {
-		return nil
-	}
-	out := make([]Timing, 0, len(res.Phases))
-	for _, p := range res.Phases {
+// timings converts a build's phase times.
+func timings(phases []rootfs.Timing) []Timing {
+	out := make([]Timing, 0, len(phases))
+	for _, p := range phases {
 		out = append(out, Timing{p.Name, p.Duration})
 	}
 	return out
@@ -186,7 +186,7 @@ func hostNote() string {
 			mem = fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
 		}
 	}
-	return fmt.Sprintf("%s; %d CPUs, %s RAM; build dir in %s", time.Now().Format(time.RFC3339), runtime.NumCPU(), mem, images.DefaultTmpDir())
+	return fmt.Sprintf("%s; %d CPUs, %s RAM; build dir in %s", time.Now().Format(time.RFC3339), runtime.NumCPU(), mem, rootfs.DefaultTmpDir())
 }
 
 // loadAvg is the 1, 5 and 15 minute load averages.

@@ -11,7 +11,7 @@ import (
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/images/kernel"
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"github.com/tripleo/diskimage-builder/ramdisk"
 )
 
@@ -23,8 +23,12 @@ func (r *runner) vmSpec(dir, cache string, flavoursPath []string) images.Spec {
 
 // buildVM builds image:vm and returns its phase times.
 func (r *runner) buildVM(ctx context.Context, spec images.Spec) ([]Timing, error) {
-	res, err := images.Build(ctx, spec)
-	return imageTimings(res), err
+	p, err := spec.Plan()
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.Build(ctx)
+	return timings(res.Phases), err
 }
 
 // coldEmpty builds image:vm from an empty cache: the base and every
@@ -107,7 +111,12 @@ func (r *runner) warm(ctx context.Context) *Series {
 	if len(s.Totals) > 0 {
 		r.qcow2 = filepath.Join(r.work, "vm.qcow2")
 		r.addSize("image:vm qcow2", r.qcow2, QCOW2Limit)
-		r.addSize("base (cached tarball)", baseOptions(r.cache).Path(), 0)
+		base, err := baseOptions(r.cache)
+		if err != nil {
+			s.Err = err
+			return s
+		}
+		r.addSize("base (cached tarball)", base.Path(), 0)
 	}
 	return s
 }
@@ -166,12 +175,15 @@ func (r *runner) ramdisk(ctx context.Context) *Series {
 	}
 	name := filepath.Join(r.work, "deploy")
 	build := func() ([]Timing, error) {
-		res, err := ramdisk.Build(ctx, ramdisk.Spec{Name: name, Flavours: []string{"deploy"},
-			CacheDir: r.cache, Overwrite: true, Log: r.c.Log})
+		p, err := ramdisk.Spec{Name: name, Flavours: []string{"deploy"}, CacheDir: r.cache, Overwrite: true, Log: r.c.Log}.Plan()
+		if err != nil {
+			return nil, err
+		}
+		res, err := p.Build(ctx)
 		if res == nil {
 			return nil, err
 		}
-		return imageTimings(res.Root), err
+		return timings(res.Phases), err
 	}
 	// A first build fills the package cache with what the hooks install.
 	fmt.Fprintf(r.c.Progress, "bench: warming the package cache with a ramdisk build (not timed)\n")

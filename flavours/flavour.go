@@ -20,9 +20,10 @@ import (
 )
 
 // builtin holds the flavours shipped with the project: each directory
-// beside this file is one flavour.
+// beside this file is one flavour. The pattern names what lies in those
+// directories, so the package's own Go files stay out of the binaries.
 //
-//go:embed *
+//go:embed */*
 var builtin embed.FS
 
 // nameRE is what a flavour's name must look like.

@@ -44,9 +44,6 @@ func (s *Set) WriteTree(dir string) error {
 
 func skipFile(p string, d fs.DirEntry) bool {
 	base := path.Base(p)
-	if strings.HasSuffix(p, ".go") && !strings.Contains(p, "/") {
-		return true
-	}
 	return base == "flavour-deps" || base == "bootstrap-packages" || (!strings.Contains(p, "/") && strings.HasPrefix(base, "README"))
 }
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -12,20 +12,26 @@ import (
 // bootstrap-packages file (one a line, # comments), sorted and without
 // repeats. They are installed when the base root is made, so they are part
 // of the cached base: a rebuild does not install them again.
-func (s *Set) BootstrapPackages() []string {
-	seen := map[string]bool{}
-	var out []string
+func (s *Set) BootstrapPackages() []string { return s.packages }
+
+// collectPackages reads and checks every flavour's bootstrap-packages.
+func (s *Set) collectPackages() error {
 	for _, f := range s.Flavours {
-		list, _ := f.List("bootstrap-packages") // read once already by Resolve
+		list, err := f.List("bootstrap-packages")
+		if err != nil {
+			return err
+		}
 		for _, p := range list {
-			if !seen[p] {
-				seen[p] = true
-				out = append(out, p)
+			if !packageRE.MatchString(p) {
+				return fmt.Errorf("%s/bootstrap-packages: bad package name %q", f.Dir, p)
+			}
+			if !slices.Contains(s.packages, p) {
+				s.packages = append(s.packages, p)
 			}
 		}
 	}
-	sort.Strings(out)
-	return out
+	slices.Sort(s.packages)
+	return nil
 }
 
 // List reads the flavour's list file name (flavour-deps, binary-deps,

@@ -32,10 +32,9 @@ type EnvFile struct {
 type Set struct {
 	// Flavours in dependency order: every flavour after those it depends on.
 	Flavours []*Flavour
-	// Requested are the names asked for, in the order given.
-	Requested []string
-	hooks     map[string][]Hook
-	env       []EnvFile
+	hooks    map[string][]Hook
+	env      []EnvFile
+	packages []string // bootstrap-packages, sorted, without repeats
 }
 
 // Hooks returns the hooks of phase p from all flavours, in C-locale order
@@ -77,20 +76,12 @@ func Resolve(names []string, searchPath []string) (*Set, error) {
 			return nil, err
 		}
 	}
-	s := &Set{Flavours: r.order, Requested: append([]string(nil), names...), hooks: map[string][]Hook{}}
+	s := &Set{Flavours: r.order, hooks: map[string][]Hook{}}
 	if err := s.collect(); err != nil {
 		return nil, err
 	}
-	for _, f := range s.Flavours {
-		list, err := f.List("bootstrap-packages")
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range list {
-			if !packageRE.MatchString(p) {
-				return nil, fmt.Errorf("%s/bootstrap-packages: bad package name %q", f.Dir, p)
-			}
-		}
+	if err := s.collectPackages(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -181,8 +172,11 @@ func (s *Set) collect() error {
 	seen := map[string]*Flavour{}
 	for _, f := range s.Flavours {
 		entries, err := fs.ReadDir(f.fsys, "environment.d")
-		if err != nil {
+		if isNotExist(err) {
 			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", path.Join(f.Dir, "environment.d"), err)
 		}
 		for _, e := range entries {
 			if e.IsDir() {

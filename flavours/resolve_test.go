@@ -1,6 +1,7 @@
 package flavours
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,13 +108,14 @@ func TestBadFlavourSetsAreRefusedBeforeAnythingRuns(t *testing.T) {
 		"duplicate env": {map[string]string{
 			"a/flavour-deps": "b\n", "a/environment.d/10-x": "", "b/environment.d/10-x": "",
 		}, "environment.d/10-x is in both"},
+		"unreadable environment.d": {map[string]string{"a/environment.d": "not a directory"}, "read " + "DIR/a/environment.d"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := tree(t, c.files)
 			_, err := Resolve([]string{"a"}, []string{dir})
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), c.want)
+			assert.Contains(t, err.Error(), strings.ReplaceAll(c.want, "DIR", dir))
 		})
 	}
 }
@@ -178,4 +180,14 @@ func TestBootstrapPackagesOfAllFlavoursAreMergedAndChecked(t *testing.T) {
 	assert.Equal(t, []string{"cloud-init", "openssh-server", "vim"}, s.BootstrapPackages())
 	_, err = Resolve([]string{"bad"}, []string{dir})
 	assert.ErrorContains(t, err, `bootstrap-packages: bad package name "-rf"`)
+}
+
+func TestTheBuiltinFlavoursHoldNoGoSource(t *testing.T) {
+	t.Parallel()
+	err := fs.WalkDir(builtin, ".", func(p string, d fs.DirEntry, err error) error {
+		assert.False(t, strings.HasSuffix(p, ".go"), "%s is embedded in every binary", p)
+		return err
+	})
+	require.NoError(t, err)
+	assert.Contains(t, Builtin(), "vm")
 }

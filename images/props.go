@@ -7,11 +7,11 @@ import (
 // writeProperties writes the image properties of the disk outputs among
 // jobs into their temporary files, placed with the outputs (see
 // imageprops).
-func (b *builder) writeProperties(jobs []outputJob) error {
-	img := imageprops.Image{Arch: b.spec.Arch, Boot: imageprops.Partition, Tree: b.rootDir}
-	if b.set.Has(bootFlavour) {
+func (w *writer) writeProperties(jobs []outputJob) error {
+	img := imageprops.Image{Arch: w.plan.Spec.Arch, Boot: imageprops.Partition, Tree: w.root.Tree}
+	if w.root.Plan.Flavours.Has(bootFlavour) {
 		img.Boot = imageprops.Hybrid
-		if sb, _ := secureBoot(b.spec.Env); sb { // checked by Spec.Validate
+		if w.plan.Disk.SecureBoot {
 			img.Boot = imageprops.SecureBoot
 		}
 	}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/tripleo/diskimage-builder/images"
+	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
-	"github.com/tripleo/diskimage-builder/internal/workdir"
 )
 
 // requireBuilder stops t unless the host can build images.

@@ -2,7 +2,6 @@ package ramdisk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,35 +9,28 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/flavours"
-	"github.com/tripleo/diskimage-builder/images"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
-	"github.com/tripleo/diskimage-builder/internal/janitor"
 	"golang.org/x/sys/unix"
+
+	"github.com/tripleo/diskimage-builder/flavours"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
 )
 
 // buildHost assembles the ramdisk from the host's programs and the kernel
 // of the module root. It runs no hooks.
-func buildHost(ctx context.Context, s Spec) (*Result, error) {
-	set, src, err := s.hostInputs()
-	if err != nil {
-		return nil, &images.InputError{Err: err}
-	}
+func (p *Plan) buildHost(ctx context.Context) (*Result, error) {
 	jan, err := janitor.Start()
 	if err != nil {
 		return nil, err
 	}
 	defer jan.Done()
-	s.logf("building %s from flavours %v with the host's programs (--host)", s.Name, set.Names())
-	return assembleAndWrite(ctx, s, src, set, &hostPlacer{jan: jan})
+	p.Spec.logf("building %s from flavours %v with the host's programs (--host)", p.Spec.Name, p.Flavours.Names())
+	return write(ctx, p.Spec, p.host, p.Flavours, jan)
 }
 
 // hostInputs checks a host-mode spec and resolves its flavours, module
 // root and kernel.
 func (s Spec) hostInputs() (*flavours.Set, source, error) {
-	if err := s.imageSpec().Validate(); err != nil {
-		return nil, source{}, err
-	}
 	if s.Arch != runtime.GOARCH {
 		return nil, source{}, fmt.Errorf("--host builds for this machine's architecture %s, not %s", runtime.GOARCH, s.Arch)
 	}
@@ -133,18 +125,3 @@ func envValue(env []string, k string) string {
 	}
 	return os.Getenv(k)
 }
-
-// hostPlacer is the placer of host builds: temporary files beside the
-// outputs, known to the janitor until they are in place.
-type hostPlacer struct{ jan *janitor.Janitor }
-
-func (h *hostPlacer) TempFile(final string) (string, error) {
-	fh, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".tmp-")
-	if err != nil {
-		return "", fmt.Errorf("output %s: %w", final, err)
-	}
-	h.jan.Add(fh.Name())
-	return fh.Name(), errors.Join(fh.Close())
-}
-
-func (h *hostPlacer) Placed(tmp, final string) { h.jan.Forget(tmp) }

@@ -11,11 +11,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/ramdisk"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs/archivetest"
+	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
 // hostSpec is a --host build of the test flavours into a new directory.
@@ -176,7 +176,7 @@ func TestBadHostInputsAreInputErrorsFoundBeforeAnythingIsWritten(t *testing.T) {
 		"module root missing":  {func(s *ramdisk.Spec) { s.ModuleRoot = "/no/such/dir" }, "module root /no/such/dir (-m) is not a directory"},
 		"kernel missing":       {func(s *ramdisk.Spec) { s.KernelVersion = "9.9.9" }, "kernel version 9.9.9 (-k) has no lib/modules/9.9.9/modules.dep"},
 		"unknown flavour":      {func(s *ramdisk.Spec) { s.Flavours = []string{"nope"} }, `flavour "nope" not found`},
-		"bad compression":      {func(s *ramdisk.Spec) { s.Compression = "lz4" }, `parse compression "lz4"`},
+		"bad compression":      {func(s *ramdisk.Spec) { s.Compression = "lz4" }, `unknown compression "lz4"`},
 		"no output dir":        {func(s *ramdisk.Spec) { s.Name = "/no/such/dir/rd" }, "output directory /no/such/dir does not exist"},
 		"module root, no host": {func(s *ramdisk.Spec) { s.Host = false }, "for --host builds only"},
 	}
@@ -186,7 +186,7 @@ func TestBadHostInputsAreInputErrorsFoundBeforeAnythingIsWritten(t *testing.T) {
 			c.change(&spec)
 			_, err := ramdisk.Build(context.Background(), spec)
 			require.Error(t, err)
-			assert.True(t, images.IsInputError(err), "%v is an input error", err)
+			assert.True(t, rootfs.IsInputError(err), "%v is an input error", err)
 			assert.Contains(t, err.Error(), c.want)
 			assertNothingWritten(t, spec.Name)
 		})

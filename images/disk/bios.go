@@ -5,7 +5,7 @@ import (
 	"os"
 
 	"github.com/tripleo/diskimage-builder/images/disk/grub"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 )
 
 // installBIOS writes GRUB for BIOS boot into the image: core.img into the

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/images/kernel"
+	"github.com/tripleo/diskimage-builder/internal/sys/debversion"
 )
 
 // Kernel is a kernel in a tree's /boot.
@@ -29,7 +29,7 @@ func FindKernel(tree string) (Kernel, error) {
 		if !ok || v == "" || !e.Type().IsRegular() {
 			continue
 		}
-		if best == "" || kernel.CompareVersions(v, best) > 0 {
+		if best == "" || debversion.Compare(v, best) > 0 {
 			best = v
 		}
 	}

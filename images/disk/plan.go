@@ -7,7 +7,7 @@ import (
 	"path"
 
 	"github.com/tripleo/diskimage-builder/images/disk/grub"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 )
 
 // Plan checks spec against the tree and returns the image's layout without

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // ext4Spec is one mkfs.ext4 run that makes a filesystem from a tree

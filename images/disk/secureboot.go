@@ -11,7 +11,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/tripleo/diskimage-builder/images/disk/grub"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 )
 
 // Where Debian's packages install the signed boot chain in a tree:

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/images/disk/grub"
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 )
 
 // prepareTree writes what the image needs into the tree before its

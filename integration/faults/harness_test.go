@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/tripleo/diskimage-builder/internal/run"
-	"github.com/tripleo/diskimage-builder/internal/workdir"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 )
 
 // commands builds the three commands once into a temporary directory.

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // AccelEnv names the environment variable that overrides the KVM probe:

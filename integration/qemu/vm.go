@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // VM is a running QEMU. Its methods are safe to call from several goroutines.

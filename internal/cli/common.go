@@ -1,40 +1,51 @@
 package cli
 
 import (
-	"github.com/tripleo/diskimage-builder/images"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/logx"
+	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
-// buildFlags are the options both build commands take.
-type buildFlags struct {
-	name, arch, cache, release, mirror, fpath, tmp, logfile *string
-	trace, overwrite, keep, help                            *bool
+// buildLog is the build's log: timestamped lines on stderr, and in the log
+// file when one is named.
+func buildLog(stderr io.Writer, logfile string) (io.Writer, func(), error) {
+	if f, ok := stderr.(*os.File); ok && logfile == "" && logx.IsTerminal(f) {
+		// A terminal also gets a progress line for long steps.
+		return logx.NewTerminalWriter(f), func() {}, nil
+	}
+	w := io.Writer(stderr)
+	closeFn := func() {}
+	if logfile != "" {
+		fh, err := os.OpenFile(logfile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("log file: %w", err)
+		}
+		w = io.MultiWriter(stderr, fh)
+		closeFn = func() { fh.Close() }
+	}
+	return logx.NewTimestampWriter(w), closeFn, nil
 }
 
-// addBuildFlags defines the shared options on fs, in the order -h lists
-// them, with the environment variables that set them; what is the output
-// name for.
-func addBuildFlags(fs *flagSet, what string, extra func()) *buildFlags {
-	b := &buildFlags{}
-	b.name = fs.StringP("output", "o", "image", "output name; "+what)
-	b.arch = fs.StringP("arch", "a", "amd64", "architecture")
-	b.trace = fs.BoolP("trace", "x", false, "trace the hooks (sh -x) and the commands run")
-	extra()
-	b.cache = fs.String("image-cache", images.DefaultCacheDir(), "cache of base roots and packages")
-	b.release = fs.String("release", "trixie", "Debian release")
-	b.mirror = fs.String("mirror", "", "Debian mirror (default: the host apt's)")
-	b.overwrite = fs.Bool("overwrite", false, "replace existing outputs instead of moving them aside")
-	b.fpath = fs.String("flavours-path", "", "colon-separated directories searched for flavours first")
-	b.tmp = fs.String("tmp-dir", images.DefaultTmpDir(), "where the build directory is made (default: RAM when there is room)")
-	b.keep = fs.Bool("keep-build-dir", false, "keep the build directory for debugging")
-	b.logfile = fs.String("logfile", "", "also write the build log to this file")
-	b.help = fs.BoolP("help", "h", false, "show this help and exit")
-	for flag, env := range map[string]string{
-		"output": "IMAGE_NAME", "arch": "ARCH", "trace": "DIB_DEBUG_TRACE", "image-cache": "DIB_IMAGE_CACHE",
-		"release": "DIB_RELEASE", "mirror": "DIB_DISTRIBUTION_MIRROR", "overwrite": "DIB_OVERWRITE",
-		"flavours-path": "FLAVOURS_PATH", "tmp-dir": "DIB_TMP", "keep-build-dir": "DIB_KEEP_BUILD_DIR",
-		"logfile": "DIB_LOGFILE",
-	} {
-		fs.bindEnv(flag, env)
+// finish reports a build's end and maps its error to an exit status.
+func finish(cmd string, outputs []string, err error, stdout, stderr io.Writer) int {
+	var ie *rootfs.InterruptedError
+	switch {
+	case err == nil:
+		for _, o := range outputs {
+			fmt.Fprintln(stdout, o)
+		}
+		return ExitOK
+	case rootfs.IsInputError(err):
+		return badInput(stderr, cmd, err)
+	case errors.As(err, &ie):
+		fmt.Fprintf(stderr, "%s: interrupted during phase %s; cleaned up\n", cmd, ie.Phase)
+		return ExitInterrupted
+	default:
+		fmt.Fprintf(stderr, "%s: %s\n", cmd, oneLine(err.Error()))
+		return ExitFailure
 	}
-	return b
 }

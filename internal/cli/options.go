@@ -1,13 +1,16 @@
 // Package cli holds the command-line front ends of the commands, as
 // functions that take their arguments, environment and output streams and
 // return the exit status, so tests drive them in-process.
+//
+// Every setting of a command is declared once, in its option table
+// (table.go): its flag, the environment variable that also sets it, its
+// default and its help. The parser, -h and the variables kept through sudo
+// all read that table; the library specs never read the environment.
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -21,92 +24,121 @@ const (
 	ExitInterrupted = 130
 )
 
-// option is one flag that an environment variable can also set.
+// option is one setting of a command.
 type option struct {
-	flag *pflag.Flag
-	env  string
+	flag  string // long flag name; "" for a setting given by its variable only
+	short string // one-letter flag, if any
+	env   string // the variable that sets it when the flag is not given
+	def   string // default value, as text ("true"/"false" for switches)
+	help  string
+	isSet bool // a switch: the flag takes no value
 }
 
-// flagSet is a pflag set whose options fall back to environment variables.
-type flagSet struct {
-	*pflag.FlagSet
-	opts     []option
-	env      map[string]string
-	command  string
-	synopsis string
+// key names the option's value in values: its flag, else its variable.
+func (o option) key() string {
+	if o.flag != "" {
+		return o.flag
+	}
+	return o.env
 }
 
-func newFlagSet(command, synopsis string, env []string) *flagSet {
-	fs := pflag.NewFlagSet(command, pflag.ContinueOnError)
+// values are the settings of one run, by option key, as text.
+type values map[string]string
+
+func (v values) str(k string) string    { return v[k] }
+func (v values) on(k string) bool       { return v[k] == "true" }
+func (v values) list(k string) []string { return splitList(v[k]) }
+func (v values) path(k string) []string { return splitPath(v[k]) }
+
+// parse reads args against opts, then the environment env for every
+// option not given as a flag, and returns the settings, the positional
+// arguments, and whether a flag was given on the command line.
+func parse(opts []option, args, env []string) (values, []string, func(string) bool, error) {
+	fs := pflag.NewFlagSet("", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.SortFlags = false
+	for _, o := range opts {
+		switch {
+		case o.flag == "":
+		case o.isSet:
+			fs.BoolP(o.flag, o.short, o.def == "true", o.help)
+		default:
+			fs.StringP(o.flag, o.short, o.def, o.help)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, nil, err
+	}
+	vars := envMap(env)
+	v := values{}
+	for _, o := range opts {
+		ev, fromEnv := vars[o.env]
+		fromEnv = fromEnv && ev != "" && o.env != ""
+		if o.flag == "" {
+			v[o.env] = o.def
+			if fromEnv {
+				v[o.env] = envBool(o, ev)
+			}
+			if o.isSet && v[o.env] != "true" && v[o.env] != "false" {
+				return nil, nil, nil, fmt.Errorf("environment variable %s=%q: want 1 or 0", o.env, ev)
+			}
+			continue
+		}
+		fl := fs.Lookup(o.flag)
+		if !fl.Changed && fromEnv {
+			if err := fl.Value.Set(envBool(o, ev)); err != nil {
+				return nil, nil, nil, fmt.Errorf("environment variable %s=%q: %w", o.env, ev, err)
+			}
+		}
+		v[o.flag] = fl.Value.String()
+	}
+	return v, fs.Args(), fs.Changed, nil
+}
+
+// envBool maps the shell's spellings of yes and no for switches.
+func envBool(o option, v string) string {
+	if !o.isSet {
+		return v
+	}
+	switch strings.ToLower(v) {
+	case "1", "yes", "true", "on", "y":
+		return "true"
+	case "0", "no", "false", "off", "n":
+		return "false"
+	}
+	return v
+}
+
+// envMap is env as a map; a later entry wins.
+func envMap(env []string) map[string]string {
 	m := map[string]string{}
 	for _, kv := range env {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			m[k] = v
 		}
 	}
-	return &flagSet{FlagSet: fs, env: m, command: command, synopsis: synopsis}
-}
-
-// bindEnv says that variable env sets flag name when it is not given.
-func (f *flagSet) bindEnv(name, env string) {
-	f.opts = append(f.opts, option{flag: f.Lookup(name), env: env})
-}
-
-// parse parses args, then applies the environment to unset options.
-func (f *flagSet) parse(args []string) error {
-	if err := f.Parse(args); err != nil {
-		return err
-	}
-	for _, o := range f.opts {
-		if o.env == "" || o.flag.Changed {
-			continue
-		}
-		if v, ok := f.env[o.env]; ok && v != "" {
-			if err := o.flag.Value.Set(envValue(o.flag, v)); err != nil {
-				return fmt.Errorf("environment variable %s=%q: %v", o.env, v, err)
-			}
-		}
-	}
-	return nil
-}
-
-// envValue maps the shell's boolean spellings for boolean options.
-func envValue(fl *pflag.Flag, v string) string {
-	if fl.Value.Type() != "bool" {
-		return v
-	}
-	switch strings.ToLower(v) {
-	case "1", "yes", "true", "on", "y":
-		return "true"
-	case "0", "no", "false", "off", "n", "":
-		return "false"
-	}
-	return v
+	return m
 }
 
 // usage writes the synopsis and every option with its variable and current
 // value.
-func (f *flagSet) usage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: %s %s\n\nOptions (environment variable, current value):\n", f.command, f.synopsis)
-	envOf := map[string]string{}
-	for _, o := range f.opts {
-		envOf[o.flag.Name] = o.env
+func usage(w io.Writer, cmd, synopsis string, opts []option, v values) {
+	fmt.Fprintf(w, "Usage: %s %s\n\nOptions (environment variable, current value):\n", cmd, synopsis)
+	for _, o := range opts {
+		name := o.env
+		if o.flag != "" {
+			name = "--" + o.flag
+			if o.short != "" {
+				name = "-" + o.short + ", " + name
+			}
+			if !o.isSet {
+				name += " " + strings.ToUpper(strings.ReplaceAll(o.flag, "-", "_"))
+			}
+		}
+		fmt.Fprintf(w, "  %-28s %s\n", name, o.help)
+		if o.env != "" {
+			fmt.Fprintf(w, "  %-28s   %s=%s\n", "", o.env, v.str(o.key()))
+		}
 	}
-	f.VisitAll(func(fl *pflag.Flag) {
-		name := "--" + fl.Name
-		if fl.Shorthand != "" {
-			name = "-" + fl.Shorthand + ", " + name
-		}
-		if fl.Value.Type() != "bool" {
-			name += " " + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
-		}
-		fmt.Fprintf(w, "  %-28s %s\n", name, fl.Usage)
-		if e := envOf[fl.Name]; e != "" {
-			fmt.Fprintf(w, "  %-28s   %s=%s\n", "", e, fl.Value.String())
-		}
-	})
 }
 
 // badInput writes the one-line error for bad input and returns exit 2.
@@ -116,33 +148,6 @@ func badInput(stderr io.Writer, command string, err error) int {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// isHelp reports whether err is pflag's answer to -h.
-func isHelp(err error) bool { return errors.Is(err, pflag.ErrHelp) }
-
-// ParseSize parses a size in GB (decimals allowed, "1.5"), or with a unit
-// suffix (K, M, G, T; binary), into bytes. It refuses zero and negatives.
-func ParseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	mult := float64(1 << 30)
-	units := map[byte]float64{'K': 1 << 10, 'M': 1 << 20, 'G': 1 << 30, 'T': 1 << 40}
-	if n := len(t); n > 0 {
-		if m, ok := units[byte(strings.ToUpper(t[n-1:])[0])]; ok {
-			mult, t = m, t[:n-1]
-		}
-	}
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || v != v {
-		return 0, fmt.Errorf("bad image size %q: give a number of GB, e.g. 2 or 1.5", s)
-	}
-	if v <= 0 {
-		return 0, fmt.Errorf("bad image size %q: must be greater than zero", s)
-	}
-	if v*mult > 1<<50 {
-		return 0, fmt.Errorf("bad image size %q: too large", s)
-	}
-	return int64(v * mult), nil
-}
 
 // splitList splits a comma- or space-separated list, dropping empties.
 func splitList(s string) []string {

@@ -39,16 +39,16 @@ var system = privilege{
 	exec: syscall.Exec,
 }
 
-// EnsureRoot makes a build run as root. As root it returns handled false:
+// ensureRoot makes a build run as root. As root it returns handled false:
 // go on. Otherwise, when sudo's rules let this user run this installed
-// command without a password, it re-runs it through sudo with args and
-// the proxy and option variables of env (and does not return); else it
-// prints what to do and returns handled true with exit status 1.
-func EnsureRoot(args, env []string, stderr io.Writer) (handled bool, code int) {
-	return system.ensureRoot(args, env, stderr)
+// command without a password, it re-runs it through sudo with args and the
+// variables of env that opts and the hooks use (and does not return); else
+// it prints what to do and returns handled true with exit status 1.
+func ensureRoot(args, env []string, opts []option, stderr io.Writer) (handled bool, code int) {
+	return system.ensureRoot(args, env, opts, stderr)
 }
 
-func (p privilege) ensureRoot(args, env []string, stderr io.Writer) (bool, int) {
+func (p privilege) ensureRoot(args, env []string, opts []option, stderr io.Writer) (bool, int) {
 	if p.euid() == 0 {
 		return false, ExitOK
 	}
@@ -60,7 +60,7 @@ func (p privilege) ensureRoot(args, env []string, stderr io.Writer) (bool, int) 
 	sudo, serr := p.lookPath("sudo")
 	if err == nil && serr == nil && p.allowed(sudo, self) {
 		argv := []string{"sudo", "-n"}
-		if keep := keptVariables(env); len(keep) > 0 {
+		if keep := keptVariables(env, opts); len(keep) > 0 {
 			argv = append(argv, "--preserve-env="+strings.Join(keep, ","))
 		}
 		argv = append(append(argv, "--", self), args...)
@@ -79,15 +79,12 @@ after which %[1]s re-runs itself through sudo.
 	return true, ExitFailure
 }
 
-// keptVariables are the names of the variables set in env that the
-// sudoers rule keeps: proxies and the options given as variables.
-func keptVariables(env []string) []string {
-	options := map[string]bool{"IMAGE_NAME": true, "IMAGE_TYPE": true, "IMAGE_SIZE": true, "ARCH": true, "FLAVOURS_PATH": true}
+// keptVariables are the names of the variables set in env that a build
+// keeps through sudo (see kept), sorted.
+func keptVariables(env []string, opts []option) []string {
 	var keep []string
 	for _, kv := range env {
-		k, _, _ := strings.Cut(kv, "=")
-		low := strings.ToLower(k)
-		if strings.HasPrefix(k, "DIB_") || options[k] || low == "http_proxy" || low == "https_proxy" || low == "no_proxy" || low == "ftp_proxy" {
+		if k, _, _ := strings.Cut(kv, "="); kept(opts, k) {
 			keep = append(keep, k)
 		}
 	}

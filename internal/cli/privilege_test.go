@@ -3,6 +3,12 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -30,7 +36,7 @@ func fakeSystem(euid int, allowed bool, ran *[]string) privilege {
 func TestRootGoesOnWithoutSudo(t *testing.T) {
 	var ran []string
 	var stderr bytes.Buffer
-	handled, _ := fakeSystem(0, true, &ran).ensureRoot([]string{"-o", "x", "vm"}, nil, &stderr)
+	handled, _ := fakeSystem(0, true, &ran).ensureRoot([]string{"-o", "x", "vm"}, nil, createOptions, &stderr)
 	assert.False(t, handled)
 	assert.Empty(t, ran)
 	assert.Empty(t, stderr.String())
@@ -40,7 +46,7 @@ func TestAUserTheRuleAllowsIsReRunThroughSudoKeepingProxiesAndOptions(t *testing
 	var ran []string
 	var stderr bytes.Buffer
 	env := []string{"PATH=/usr/bin", "http_proxy=http://proxy:3128", "DIB_RELEASE=trixie", "IMAGE_SIZE=3", "SECRET=x", "NO_PROXY=local"}
-	handled, code := fakeSystem(1000, true, &ran).ensureRoot([]string{"-o", "x", "vm"}, env, &stderr)
+	handled, code := fakeSystem(1000, true, &ran).ensureRoot([]string{"-o", "x", "vm"}, env, createOptions, &stderr)
 	require.True(t, handled)
 	assert.Equal(t, ExitFailure, code, "only reached when exec fails")
 	assert.Equal(t, []string{
@@ -53,7 +59,7 @@ func TestAUserTheRuleAllowsIsReRunThroughSudoKeepingProxiesAndOptions(t *testing
 func TestAUserWithoutTheRuleIsToldExactlyWhatToDo(t *testing.T) {
 	var ran []string
 	var stderr bytes.Buffer
-	handled, code := fakeSystem(1000, false, &ran).ensureRoot([]string{"vm"}, nil, &stderr)
+	handled, code := fakeSystem(1000, false, &ran).ensureRoot([]string{"vm"}, nil, createOptions, &stderr)
 	require.True(t, handled)
 	assert.Equal(t, ExitFailure, code)
 	assert.Len(t, ran, 1, "only the sudo -l check ran")
@@ -63,4 +69,59 @@ func TestAUserWithoutTheRuleIsToldExactlyWhatToDo(t *testing.T) {
 	assert.Contains(t, msg, "./mage install:sudoers")
 	assert.Contains(t, msg, "usermod -aG dib $USER")
 	assert.Contains(t, msg, "sudo disk-image-create")
+}
+
+func TestBadInputIsRefusedBeforeAnyPrivilegeIsSought(t *testing.T) {
+	// Not parallel: it replaces the system the commands ask.
+	var ran []string
+	defer func(old privilege) { system = old }(system)
+	system = fakeSystem(1000, true, &ran)
+	out := t.TempDir()
+	code, _, stderr := createRun(t, nil, "-o", filepath.Join(out, "img"), "-t", "iso", "vm")
+	assert.Equal(t, ExitBadInput, code)
+	assert.Contains(t, stderr, `unknown output type "iso"`)
+	code, _, stderr = ramdiskCmd(nil, "-o", filepath.Join(out, "rd"), "no-such-flavour")
+	assert.Equal(t, ExitBadInput, code)
+	assert.Contains(t, stderr, `flavour "no-such-flavour" not found`)
+	assert.Empty(t, ran, "sudo was not even asked")
+
+	code, _, _ = createRun(t, []string{"DIB_RELEASE=trixie", "http_proxy=http://proxy:3128"}, "-o", filepath.Join(out, "img"), "vm")
+	assert.Equal(t, ExitFailure, code, "only reached when exec fails")
+	assert.Contains(t, ran, "--preserve-env=DIB_RELEASE,http_proxy", "good input goes on to sudo")
+	assert.Empty(t, entries(t, out), "nothing written")
+}
+
+func entries(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestTheSudoersRuleKeepsWhatTheOptionTablesRead(t *testing.T) {
+	t.Parallel()
+	rule, err := os.ReadFile("../../sudoers.d/diskimage-builder")
+	require.NoError(t, err)
+	var keep []string
+	for _, m := range regexp.MustCompile(`env_keep \+= "([^"]*)"`).FindAllStringSubmatch(string(rule), -1) {
+		keep = append(keep, strings.Fields(m[1])...)
+	}
+	keeps := func(k string) bool {
+		return slices.ContainsFunc(keep, func(pattern string) bool { ok, _ := path.Match(pattern, k); return ok })
+	}
+	for _, opts := range [][]option{createOptions, ramdiskOptions} {
+		for _, o := range opts {
+			if o.env != "" {
+				assert.True(t, keeps(o.env), "the rule keeps %s", o.env)
+			}
+		}
+	}
+	for _, k := range []string{"http_proxy", "HTTPS_PROXY", "no_proxy", "DIB_ANYTHING"} {
+		assert.True(t, keeps(k), "the rule keeps %s, which hooks see", k)
+		assert.True(t, kept(createOptions, k), "the command keeps %s", k)
+	}
 }

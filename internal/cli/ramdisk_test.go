@@ -53,7 +53,7 @@ func TestRamdiskImageCreateRefusesBadInputWithOneLineAndExitTwo(t *testing.T) {
 		"module root missing":  {[]string{"--host", "-m", "/no/such/root", "deploy"}, "module root /no/such/root (-m) is not a directory"},
 		"kernel version wrong": {[]string{"--host", "-m", mroot, "-k", "9.9", "deploy"}, "kernel version 9.9 (-k) has no lib/modules/9.9/modules.dep"},
 		"-m without --host":    {[]string{"-m", mroot, "deploy"}, "-m and -k are for --host builds only"},
-		"bad compression":      {[]string{"--compress", "lz4", "deploy"}, "unknown compression lz4"},
+		"bad compression":      {[]string{"--compress", "lz4", "deploy"}, `unknown compression "lz4"`},
 		"no flavour":           {[]string{"--host"}, "no flavour given"},
 		"unknown option":       {[]string{"--frobnicate", "deploy"}, "unknown flag: --frobnicate"},
 	}

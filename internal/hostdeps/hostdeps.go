@@ -4,13 +4,18 @@ package hostdeps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/bitfield/script"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // Packages are the host packages the builds and the tests use, with why.
@@ -54,14 +59,29 @@ func Missing(ctx context.Context) ([]string, error) {
 	if _, err := exec.LookPath("dpkg-query"); err != nil {
 		return nil, fmt.Errorf("dpkg-query not found: the host must be Debian or a derivative")
 	}
-	var missing []string
-	for _, n := range Names() {
-		out, _ := run.Output(ctx, "dpkg-query", "-W", "-f=${db:Status-Status}", n)
-		if strings.TrimSpace(out) != "installed" {
-			missing = append(missing, n)
-		}
+	names := Names()
+	argv := append([]string{"dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\n", "--"}, names...)
+	out, err := run.Run(ctx, run.Cmd{Argv: argv})
+	// dpkg-query exits 1 when it knows nothing of some package: that one
+	// is missing. Anything else is an error.
+	var rerr *run.Error
+	if err != nil && !(errors.As(err, &rerr) && rerr.ExitCode() == 1) {
+		return nil, fmt.Errorf("deps: list installed packages: %w", err)
 	}
-	return missing, nil
+	return notInstalled(names, out)
+}
+
+// installedRE matches a dpkg-query line of an installed package.
+var installedRE = regexp.MustCompile(`^\S+ installed$`)
+
+// notInstalled returns the names that dpkg-query's "PACKAGE STATUS" lines
+// do not show as installed.
+func notInstalled(names []string, out string) ([]string, error) {
+	installed, err := script.Echo(out).MatchRegexp(installedRE).Column(1).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("deps: read dpkg-query output: %w", err)
+	}
+	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return slices.Contains(installed, n) }), nil
 }
 
 // Ensure installs every missing package, saying what it installs on log.

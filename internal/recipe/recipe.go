@@ -14,27 +14,25 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/images"
+	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
 )
 
-// InputsFile is where the fingerprint of spec's last build is kept.
-func InputsFile(spec images.Spec) string { return spec.Name + ".inputs" }
+// InputsFile is where the fingerprint of the last build of p is kept.
+func InputsFile(p *images.Plan) string { return p.Spec.Name + ".inputs" }
 
-// Inputs lists what a build of spec depends on, one "kind name value" line
+// Inputs lists what a build of p depends on, one "kind name value" line
 // each, sorted: the spec's settings, the caller's variables that reach the
 // hooks, every flavour file with its mode and hash, and the base cache key
-// with the cached tarball's size and time.
-func Inputs(spec images.Spec) ([]string, error) {
-	types := spec.Types
-	if len(types) == 0 {
-		types = []string{"qcow2"}
-	}
-	tree, err := images.Inputs(spec)
+// with the cached tarball's size and time (see rootfs.Plan.Inputs).
+func Inputs(p *images.Plan) ([]string, error) {
+	spec := p.Spec
+	tree, err := p.Root.Inputs()
 	if err != nil {
 		return nil, fmt.Errorf("fingerprint %s: %w", spec.Name, err)
 	}
 	lines := append([]string{
 		"spec flavours " + strings.Join(spec.Flavours, ","),
-		"spec types " + strings.Join(types, ","),
+		"spec types " + strings.Join(spec.Types, ","),
 		"spec flavours-path " + strings.Join(spec.FlavoursPath, ":"),
 		fmt.Sprintf("spec size %d", spec.Size),
 		fmt.Sprintf("spec uncompressed %t", spec.Uncompressed),
@@ -45,27 +43,24 @@ func Inputs(spec images.Spec) ([]string, error) {
 	return lines, nil
 }
 
-// Check reports whether spec's outputs are up to date. When they are not,
-// reason says why in a few words: a missing output or fingerprint, or the
-// first input that changed.
-func Check(spec images.Spec) (upToDate bool, reason string, err error) {
-	types := spec.Types
-	if len(types) == 0 {
-		types = []string{"qcow2"}
-	}
-	for _, t := range types {
+// Check reports whether the outputs of p are up to date. When they are
+// not, reason says why in a few words: a missing output or fingerprint, or
+// the first input that changed.
+func Check(p *images.Plan) (upToDate bool, reason string, err error) {
+	spec := p.Spec
+	for _, t := range spec.Types {
 		if _, err := os.Stat(spec.Output(t)); err != nil {
 			return false, spec.Output(t) + " does not exist", nil
 		}
 	}
-	old, err := os.ReadFile(InputsFile(spec))
+	old, err := os.ReadFile(InputsFile(p))
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, InputsFile(spec) + " does not exist", nil
+		return false, InputsFile(p) + " does not exist", nil
 	}
 	if err != nil {
-		return false, "", fmt.Errorf("read %s: %w", InputsFile(spec), err)
+		return false, "", fmt.Errorf("read %s: %w", InputsFile(p), err)
 	}
-	now, err := Inputs(spec)
+	now, err := Inputs(p)
 	if err != nil {
 		return false, "", err
 	}
@@ -75,23 +70,24 @@ func Check(spec images.Spec) (upToDate bool, reason string, err error) {
 	return true, "", nil
 }
 
-// Record writes spec's fingerprint beside its outputs, after a build.
-func Record(spec images.Spec) error {
-	lines, err := Inputs(spec)
+// Record writes the fingerprint of p beside its outputs, after a build.
+func Record(p *images.Plan) (err error) {
+	lines, err := Inputs(p)
 	if err != nil {
 		return err
 	}
-	p := InputsFile(spec)
-	tmp := p + ".tmp"
+	set := outputs.NewSet(nil)
+	defer func() { err = errors.Join(err, set.Discard()) }()
 	// Owner only: the record names the caller's variables (secrets in them
 	// are redacted, but their other values are the caller's business).
+	tmp, err := set.TempMode(InputsFile(p), 0o600)
+	if err != nil {
+		return err
+	}
 	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
+		return fmt.Errorf("write %s: %w", InputsFile(p), err)
 	}
-	if err := os.Rename(tmp, p); err != nil {
-		return fmt.Errorf("rename %s: %w", tmp, err)
-	}
-	return nil
+	return set.Place(true)
 }
 
 // firstDifference names the first input (in sorted order) that is new,

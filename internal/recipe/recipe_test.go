@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
 	"github.com/tripleo/diskimage-builder/images"
 )
 
@@ -28,9 +29,17 @@ func fixture(t *testing.T) (images.Spec, string) {
 	return spec, hook
 }
 
+// plan plans spec.
+func plan(t *testing.T, spec images.Spec) *images.Plan {
+	t.Helper()
+	p, err := spec.Plan()
+	require.NoError(t, err)
+	return p
+}
+
 func requireUpToDate(t *testing.T, spec images.Spec) {
 	t.Helper()
-	ok, reason, err := Check(spec)
+	ok, reason, err := Check(plan(t, spec))
 	require.NoError(t, err)
 	require.True(t, ok, reason)
 }
@@ -38,7 +47,7 @@ func requireUpToDate(t *testing.T, spec images.Spec) {
 // staleReason checks that spec's outputs must be rebuilt and returns why.
 func staleReason(t *testing.T, spec images.Spec) string {
 	t.Helper()
-	ok, reason, err := Check(spec)
+	ok, reason, err := Check(plan(t, spec))
 	require.NoError(t, err)
 	require.False(t, ok, "a rebuild is due")
 	return reason
@@ -53,15 +62,15 @@ func TestAnOutputWithoutRecordedInputsIsRebuilt(t *testing.T) {
 func TestRecordedInputsWithTheOutputInPlaceAreUpToDate(t *testing.T) {
 	t.Parallel()
 	spec, _ := fixture(t)
-	require.NoError(t, Record(spec))
+	require.NoError(t, Record(plan(t, spec)))
 	requireUpToDate(t, spec)
-	assert.FileExists(t, InputsFile(spec))
+	assert.FileExists(t, InputsFile(plan(t, spec)))
 }
 
 func TestAMissingOutputIsRebuilt(t *testing.T) {
 	t.Parallel()
 	spec, _ := fixture(t)
-	require.NoError(t, Record(spec))
+	require.NoError(t, Record(plan(t, spec)))
 	spec.Types = []string{"qcow2", "raw"}
 	assert.Contains(t, staleReason(t, spec), "vm.raw does not exist")
 }
@@ -69,7 +78,7 @@ func TestAMissingOutputIsRebuilt(t *testing.T) {
 func TestAnEditedHookTriggersARebuild(t *testing.T) {
 	t.Parallel()
 	spec, hook := fixture(t)
-	require.NoError(t, Record(spec))
+	require.NoError(t, Record(plan(t, spec)))
 	require.NoError(t, os.WriteFile(hook, []byte("#!/bin/sh\necho changed > /etc/motd\n"), 0o755))
 	assert.Equal(t, "changed: file motd/install.d/50-motd", staleReason(t, spec))
 }
@@ -77,11 +86,11 @@ func TestAnEditedHookTriggersARebuild(t *testing.T) {
 func TestANewHookAndAChangedModeTriggerARebuild(t *testing.T) {
 	t.Parallel()
 	spec, hook := fixture(t)
-	require.NoError(t, Record(spec))
+	require.NoError(t, Record(plan(t, spec)))
 	require.NoError(t, os.Chmod(hook, 0o700))
 	assert.Equal(t, "changed: file motd/install.d/50-motd", staleReason(t, spec))
 
-	require.NoError(t, Record(spec))
+	require.NoError(t, Record(plan(t, spec)))
 	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(hook), "60-more"), []byte("#!/bin/sh\n"), 0o755))
 	assert.Equal(t, "new input: file motd/install.d/60-more", staleReason(t, spec))
 }
@@ -89,7 +98,7 @@ func TestANewHookAndAChangedModeTriggerARebuild(t *testing.T) {
 func TestChangedSettingsAndVariablesTriggerARebuild(t *testing.T) {
 	t.Parallel()
 	spec, _ := fixture(t)
-	require.NoError(t, Record(spec))
+	require.NoError(t, Record(plan(t, spec)))
 
 	more := spec
 	more.Packages = []string{"vim"}
@@ -112,37 +121,25 @@ func TestChangedSettingsAndVariablesTriggerARebuild(t *testing.T) {
 func TestARefreshedBaseTarballTriggersARebuild(t *testing.T) {
 	t.Parallel()
 	spec, _ := fixture(t)
-	base, err := images.BaseOptions(spec)
-	require.NoError(t, err)
+	base := plan(t, spec).Root.Base()
 	tarball := base.Path()
 	require.NoError(t, os.MkdirAll(filepath.Dir(tarball), 0o755))
 	require.NoError(t, os.WriteFile(tarball, []byte("base"), 0o644))
-	require.NoError(t, Record(spec))
+	require.NoError(t, Record(plan(t, spec)))
 	requireUpToDate(t, spec)
 
 	require.NoError(t, os.WriteFile(tarball, []byte("newer base"), 0o644))
 	assert.Equal(t, "changed: base tarball", staleReason(t, spec))
 }
 
-func TestAnUnknownFlavourIsAnError(t *testing.T) {
-	t.Parallel()
-	spec, _ := fixture(t)
-	require.NoError(t, Record(spec))
-	spec.Flavours = []string{"no-such-flavour"}
-	_, _, err := Check(spec)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `flavour "no-such-flavour" not found`)
-}
-
 func TestAFlavoursBootstrapPackagesChangeTheBaseItStartsFrom(t *testing.T) {
 	t.Parallel()
 	spec, hook := fixture(t)
-	require.NoError(t, Record(spec))
+	require.NoError(t, Record(plan(t, spec)))
 	pkgs := filepath.Join(filepath.Dir(filepath.Dir(hook)), "bootstrap-packages")
 	require.NoError(t, os.WriteFile(pkgs, []byte("vim\n"), 0o644))
 	assert.Equal(t, "changed: base key", staleReason(t, spec))
-	base, err := images.BaseOptions(spec)
-	require.NoError(t, err)
+	base := plan(t, spec).Root.Base()
 	assert.Contains(t, base.Packages, "vim")
 }
 
@@ -151,13 +148,13 @@ func TestTheInputsRecordHoldsNoSecretAndIsTheOwnersOnly(t *testing.T) {
 	spec, _ := fixture(t)
 	spec.Env = append(spec.Env, "https_proxy=http://alice:proxy-pw-1@proxy.example:3128",
 		"DIB_DEV_USER_PASSWORD=user-pw-1")
-	require.NoError(t, Record(spec))
-	data, err := os.ReadFile(InputsFile(spec))
+	require.NoError(t, Record(plan(t, spec)))
+	data, err := os.ReadFile(InputsFile(plan(t, spec)))
 	require.NoError(t, err)
 	assert.NotContains(t, string(data), "proxy-pw-1")
 	assert.NotContains(t, string(data), "user-pw-1")
 	assert.Contains(t, string(data), "alice:<redacted:", "the proxy's user and host stay readable")
-	fi, err := os.Stat(InputsFile(spec))
+	fi, err := os.Stat(InputsFile(plan(t, spec)))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 

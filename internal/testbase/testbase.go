@@ -10,8 +10,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tripleo/diskimage-builder/images/bootstrap"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
+	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 
 // Options are the base options the tests use: the defaults of the commands.

@@ -5,25 +5,16 @@ package busybox
 
 import (
 	"context"
-	"debug/elf"
 	"fmt"
 	"path"
-	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/inroot"
-	"github.com/tripleo/diskimage-builder/internal/run"
-	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/treeexec"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
 )
-
-// machines maps GOARCH to the ELF machine this host runs.
-var machines = map[string]elf.Machine{
-	"amd64": elf.EM_X86_64, "386": elf.EM_386, "arm64": elf.EM_AARCH64, "arm": elf.EM_ARM,
-	"riscv64": elf.EM_RISCV, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390,
-}
 
 // Applets runs the busybox at bin (a path inside root, "/" for the host)
 // with --list-full and returns the applet paths, absolute and sorted
@@ -68,54 +59,12 @@ func AddLinks(a *initramfs.Archive, target string, applets []string) error {
 	return nil
 }
 
-// command returns the argv that runs bin of root on this host: the binary
-// itself when static or from the host root, else the root's dynamic
-// loader with the root's library directories.
+// command returns the argv that runs bin of root on this host (see
+// treeexec.Command).
 func command(root, bin string) ([]string, error) {
 	real, _, err := inroot.Resolve(root, bin)
 	if err != nil {
 		return nil, fmt.Errorf("find busybox: %w", err)
 	}
-	host := filepath.Join(root, real)
-	ef, err := elf.Open(host)
-	if err != nil {
-		return nil, fmt.Errorf("read busybox %s: %w", host, err)
-	}
-	defer ef.Close()
-	if m, ok := machines[runtime.GOARCH]; !ok || ef.Machine != m {
-		return nil, fmt.Errorf("run busybox %s: built for %s, this host is %s", host, ef.Machine, runtime.GOARCH)
-	}
-	if root == "/" || root == "" {
-		return []string{host}, nil
-	}
-	files, err := elfdeps.Closure(root, real)
-	if err != nil {
-		return nil, fmt.Errorf("find libraries of busybox: %w", err)
-	}
-	interp := ""
-	for _, p := range ef.Progs {
-		if p.Type == elf.PT_INTERP {
-			b := make([]byte, p.Filesz)
-			if _, err := p.ReadAt(b, 0); err != nil {
-				return nil, fmt.Errorf("read interpreter of busybox %s: %w", host, err)
-			}
-			interp = strings.TrimRight(string(b), "\x00")
-		}
-	}
-	if interp == "" {
-		return []string{host}, nil
-	}
-	interpReal, _, err := inroot.Resolve(root, interp)
-	if err != nil {
-		return nil, fmt.Errorf("find interpreter of busybox: %w", err)
-	}
-	var dirs []string
-	seen := map[string]bool{}
-	for _, f := range files {
-		if d := path.Dir(f.Path); f.Link == "" && f.Path != real && f.Path != interpReal && !seen[d] {
-			seen[d] = true
-			dirs = append(dirs, filepath.Join(root, d))
-		}
-	}
-	return []string{filepath.Join(root, interpReal), "--library-path", strings.Join(dirs, ":"), host}, nil
+	return treeexec.Command(root, real)
 }

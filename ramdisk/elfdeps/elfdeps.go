@@ -21,7 +21,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 )
 
 // ErrNotFound is wrapped by the errors for a program, an interpreter or a

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
 )
@@ -33,6 +33,15 @@ func lddPaths(t *testing.T, bin string) []string {
 }
 
 // regularFiles returns the paths of files that are not links, but bin.
+// pathsOf returns the paths of files.
+func pathsOf(files []inroot.File) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.Path
+	}
+	return out
+}
+
 func regularFiles(files []inroot.File, skip string) []string {
 	var out []string
 	for _, f := range files {
@@ -82,7 +91,7 @@ func TestClosureOfAScriptHoldsItsInterpreter(t *testing.T) {
 
 	files, err := elfdeps.Closure(root, "hello", "/usr/local/bin/hello-env")
 	require.NoError(t, err)
-	paths := inroot.Paths(files)
+	paths := pathsOf(files)
 	assert.Contains(t, paths, "/usr/local/bin/hello")
 	assert.Contains(t, paths, "/usr/bin/bash")
 	assert.Contains(t, paths, "/usr/bin/env")

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/ramdisk/elfdeps"
 )
@@ -154,5 +154,5 @@ func TestClosureExpandsOriginInRunpath(t *testing.T) {
 
 	files, err := elfdeps.Closure(root, "/app/bin/app")
 	require.NoError(t, err)
-	assert.Contains(t, inroot.Paths(files), "/app/lib/libanswer.so")
+	assert.Contains(t, pathsOf(files), "/app/lib/libanswer.so")
 }

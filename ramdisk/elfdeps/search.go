@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 )
 
 // triplets maps ELF machines to Debian's multiarch directory names.

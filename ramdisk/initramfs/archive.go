@@ -28,6 +28,7 @@ const (
 	CharDevice             // a character device node Major:Minor
 )
 
+// String names the kind.
 func (k Kind) String() string {
 	return [...]string{"file", "content", "directory", "symlink", "char device"}[k]
 }

@@ -161,22 +161,6 @@ func TestARecordBelowAFileFailsToWrite(t *testing.T) {
 	assert.ErrorContains(t, a.Write(&bytes.Buffer{}, initramfs.Options{}), "parent /etc of /etc/motd")
 }
 
-func TestWriteFileReplacesTheFileWhole(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	out := filepath.Join(dir, "ramdisk.initramfs")
-	require.NoError(t, sample(t, false).WriteFile(out, initramfs.Options{}))
-	fi, err := os.Stat(out)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm())
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	assert.Len(t, entries, 1, "no temporary file is left")
-	ar, err := archivetest.ReadFile(out)
-	require.NoError(t, err)
-	assert.NoError(t, ar.Validate(archivetest.HasFile{Path: "/etc/motd"}))
-}
-
 func TestParseCompressionAcceptsTheKnownNames(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]initramfs.Compression{"": initramfs.Gzip, "gzip": initramfs.Gzip, "zstd": initramfs.Zstd, "none": initramfs.None} {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/cavaliergopher/cpio"
@@ -33,33 +32,6 @@ func (a *Archive) Write(w io.Writer, o Options) error {
 	}
 	if err := cw.Close(); err != nil {
 		return fmt.Errorf("write archive: compress with %s: %w", o.Compression, err)
-	}
-	return nil
-}
-
-// WriteFile writes the archive to the file p, through a temporary file
-// beside it that is renamed into place once complete. The file is 0644.
-func (a *Archive) WriteFile(p string, o Options) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*")
-	if err != nil {
-		return fmt.Errorf("write archive %s: %w", p, err)
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, f.Close(), os.Remove(f.Name()))
-		}
-	}()
-	if err := a.Write(f, o); err != nil {
-		return fmt.Errorf("write archive %s: %w", p, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write archive %s: %w", p, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write archive %s: %w", p, err)
-	}
-	if err := os.Rename(f.Name(), p); err != nil {
-		return fmt.Errorf("write archive %s: %w", p, errors.Join(err, os.Remove(f.Name())))
 	}
 	return nil
 }

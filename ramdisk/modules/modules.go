@@ -13,7 +13,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tripleo/diskimage-builder/internal/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 )
 
 // ErrNotFound is wrapped by the error for a wanted module that is neither a

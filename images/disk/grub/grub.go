@@ -4,7 +4,7 @@
 // Images are made by the tree's own grub-mkimage with the tree's own
 // modules, so the core image and the modules GRUB loads later always come
 // from the same GRUB build. The tree's binary is run through the tree's own
-// dynamic loader and libraries (see TreeCommand), so a tree newer than the
+// dynamic loader and libraries (see internal/sys/treeexec), so a tree newer than the
 // host works without a chroot.
 package grub
 
@@ -15,7 +15,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/treeexec"
 )
 
 // Platforms GRUB is built for here.
@@ -72,7 +73,7 @@ func Mkimage(ctx context.Context, tree string, img Image, out string, stream io.
 	}
 	defer os.Remove(cfg)
 
-	argv, err := TreeCommand(tree, "/usr/bin/grub-mkimage")
+	argv, err := treeexec.Command(tree, "/usr/bin/grub-mkimage")
 	if err != nil {
 		return err
 	}

@@ -5,13 +5,11 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tripleo/diskimage-builder/internal/run"
 	"github.com/tripleo/diskimage-builder/internal/testbase"
 )
 
@@ -21,18 +19,6 @@ func testTree(t *testing.T) string {
 		return tree
 	}
 	return testbase.Tree(t)
-}
-
-func TestTreeCommandRunsTheTreesGrubWithTheTreesLoader(t *testing.T) {
-	t.Parallel()
-	tree := testTree(t)
-	argv, err := TreeCommand(tree, "/usr/bin/grub-mkimage")
-	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(argv[0], tree+"/"), argv[0])
-	assert.Equal(t, filepath.Join(tree, "usr/bin/grub-mkimage"), argv[len(argv)-1])
-	out, err := run.Output(context.Background(), append(argv, "--version")...)
-	require.NoError(t, err)
-	assert.Contains(t, out, "(GRUB)")
 }
 
 func TestMkimageMakesACoreImageWhoseBlocklistCountsItsSectors(t *testing.T) {

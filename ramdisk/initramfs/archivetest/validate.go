@@ -46,16 +46,19 @@ func (a *Archive) get(p string, typ uint32) (Entry, error) {
 // HasFile checks that Path is a regular file.
 type HasFile struct{ Path string }
 
+// Validate checks a against the HasFile expectation.
 func (v HasFile) Validate(a *Archive) error { _, err := a.get(v.Path, TypeReg); return err }
 
 // HasDir checks that Path is a directory.
 type HasDir struct{ Path string }
 
+// Validate checks a against the HasDir expectation.
 func (v HasDir) Validate(a *Archive) error { _, err := a.get(v.Path, TypeDir); return err }
 
 // HasContent checks that Path is a regular file holding Content.
 type HasContent struct{ Path, Content string }
 
+// Validate checks a against the HasContent expectation.
 func (v HasContent) Validate(a *Archive) error {
 	e, err := a.get(v.Path, TypeReg)
 	if err == nil && !bytes.Equal(e.Data, []byte(v.Content)) {
@@ -67,6 +70,7 @@ func (v HasContent) Validate(a *Archive) error {
 // HasSymlink checks that Path is a symlink to Target.
 type HasSymlink struct{ Path, Target string }
 
+// Validate checks a against the HasSymlink expectation.
 func (v HasSymlink) Validate(a *Archive) error {
 	e, err := a.get(v.Path, TypeSymlink)
 	if err == nil && string(e.Data) != v.Target {
@@ -81,6 +85,7 @@ type HasCharDevice struct {
 	Major, Minor uint32
 }
 
+// Validate checks a against the HasCharDevice expectation.
 func (v HasCharDevice) Validate(a *Archive) error {
 	e, err := a.get(v.Path, TypeChar)
 	if err == nil && (e.Major != v.Major || e.Minor != v.Minor) {
@@ -95,6 +100,7 @@ type HasMode struct {
 	Mode fs.FileMode
 }
 
+// Validate checks a against the HasMode expectation.
 func (v HasMode) Validate(a *Archive) error {
 	e, err := a.get(v.Path, 0)
 	if err == nil && e.Perm() != v.Mode {
@@ -106,6 +112,7 @@ func (v HasMode) Validate(a *Archive) error {
 // MissingFile checks that there is no entry at Path.
 type MissingFile struct{ Path string }
 
+// Validate checks a against the MissingFile expectation.
 func (v MissingFile) Validate(a *Archive) error {
 	if _, ok := a.ByName[path.Clean("/"+v.Path)]; ok {
 		return fmt.Errorf("archive has %s, want none", v.Path)
@@ -117,6 +124,7 @@ func (v MissingFile) Validate(a *Archive) error {
 // and that names are unique and sorted.
 type ParentsFirst struct{}
 
+// Validate checks a against the ParentsFirst expectation.
 func (ParentsFirst) Validate(a *Archive) error {
 	seen := map[string]bool{".": true}
 	prev := ""
@@ -139,6 +147,7 @@ func (ParentsFirst) Validate(a *Archive) error {
 // MTime and that inode numbers are unique.
 type Owner struct{ UID, GID, MTime uint32 }
 
+// Validate checks a against the Owner expectation.
 func (v Owner) Validate(a *Archive) error {
 	inodes := map[uint32]string{}
 	for _, e := range a.Entries {

@@ -1,0 +1,55 @@
+package rootfs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"strings"
+
+	"github.com/tripleo/diskimage-builder/flavours"
+	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
+)
+
+// Plan is a Spec checked, with its defaults filled in and its flavours
+// resolved: everything a build needs to know before it starts. Spec.Plan
+// makes one; Build carries it out.
+type Plan struct {
+	Spec     Spec          // the spec, defaults filled in
+	Flavours *flavours.Set // the flavours, ordered, their hooks checked
+}
+
+// Plan fills in s's defaults, checks it and resolves its flavours, reading
+// files only. Anything wrong is an *InputError.
+func (s Spec) Plan() (*Plan, error) {
+	s = s.withDefaults()
+	if err := s.validate(); err != nil {
+		return nil, &InputError{err}
+	}
+	set, err := flavours.Resolve(s.Flavours, s.FlavoursPath)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	return &Plan{Spec: s, Flavours: set}, nil
+}
+
+// Base is the base root the build starts from: its release, architecture
+// and mirror, and the bootstrap-packages of its flavours.
+func (p *Plan) Base() bootstrap.Options {
+	s := p.Spec
+	return bootstrap.Options{Release: s.Release, Arch: s.Arch, Mirror: s.Mirror,
+		CacheDir: s.CacheDir, Packages: p.Flavours.BootstrapPackages()}
+}
+
+// Fingerprint is a hash of Inputs, in hex: the same inputs give the same
+// fingerprint. The root cache is keyed by it.
+func (p *Plan) Fingerprint() (string, error) {
+	lines, err := p.Inputs()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// SetLog sends the build's progress and hook output to w.
+func (p *Plan) SetLog(w io.Writer) { p.Spec.Log = w }

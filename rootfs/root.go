@@ -1,0 +1,79 @@
+package rootfs
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
+	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
+	"github.com/tripleo/diskimage-builder/rootfs/chroot"
+)
+
+// Result is what a root build did: the times and the inputs it was made
+// from, for reports and for the outputs made from it.
+type Result struct {
+	Phases   []Timing      // every phase, in order
+	Hooks    []Timing      // every hook that ran, in order
+	Duration time.Duration // the whole root build
+	// Fingerprint is the hash of the build's inputs (Plan.Fingerprint):
+	// the seed of identifiers that should follow the inputs.
+	Fingerprint string
+	Cached      bool   // the tree came from the root cache; no hook ran
+	BuildDir    string // set when Spec.KeepBuildDir kept it, once closed
+}
+
+// Timing is how long one named step took.
+type Timing struct {
+	Name     string
+	Duration time.Duration
+}
+
+// Root is a root tree Build made, in its build directory. Output stages
+// read Tree, put their scratch files in Dir and tell Janitor of their
+// temporary files; Close removes the directory.
+type Root struct {
+	Result
+	Plan *Plan  // what was built
+	Tree string // the root tree: Dir/root
+	Dir  string // the build directory
+	// Janitor removes the build's temporary paths if the build is killed.
+	Janitor *janitor.Janitor
+
+	hooksDir  string       // the flavours' files merged, as hooks see them
+	chroot    *chroot.Root // set while the tree is prepared for chroot steps
+	log       io.Writer
+	phase     string // the phase running, for InterruptedError
+	errBroken bool   // the after-error break point was opened
+	closed    bool
+}
+
+func (r *Root) logf(format string, args ...any) {
+	fmt.Fprintf(r.log, format+"\n", args...)
+}
+
+// Close removes the build directory, unless Spec.KeepBuildDir keeps it
+// (then Result.BuildDir names it), and ends the janitor. Output stages
+// must have removed or placed their temporary files first. Calling it
+// again does nothing.
+func (r *Root) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	defer r.Janitor.Done()
+	if r.Dir == "" {
+		return nil
+	}
+	if r.Plan.Spec.KeepBuildDir {
+		r.Janitor.Forget(r.Dir)
+		r.BuildDir = r.Dir
+		r.logf("build directory kept: %s", r.Dir)
+		return nil
+	}
+	if err := workdir.Remove(r.Dir); err != nil {
+		return err
+	}
+	r.Janitor.Forget(r.Dir)
+	return nil
+}

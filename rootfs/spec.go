@@ -1,0 +1,153 @@
+// Package rootfs builds the root tree of an image from flavours: the base
+// root from the cache (made by mmdebstrap on a miss), then the hook phases
+// (extra-data, pre-install, the -p packages, install, post-install,
+// first-boot, finalise, cleanup) and the blank slate. It is the one place
+// where a tree is made and hooks run, and it knows nothing of disks, qcow2
+// or cpio: output stages (package images writes disks, package ramdisk
+// writes ramdisks) read the Root it returns.
+//
+// Spec.Plan fills in defaults, checks the spec and resolves the flavours
+// before anything is made; Build makes the tree in a build directory of
+// its own (known to a janitor that removes it even after SIGKILL);
+// Root.Close removes that directory.
+package rootfs
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
+)
+
+// Spec says what root tree to build. Flavours is required; every other
+// field has a default.
+type Spec struct {
+	Name         string   // the image's name; hooks see its base name as IMAGE_NAME
+	Flavours     []string // flavours to build from, with their dependencies
+	FlavoursPath []string // searched before the built-in flavours
+	Packages     []string // extra packages installed after pre-install.d
+
+	Arch     string // Debian architecture; default amd64 (x86_64 is read as amd64)
+	Release  string // Debian release; default bootstrap.DefaultRelease
+	Mirror   string // Debian mirror; default the host apt's
+	CacheDir string // base, package and root cache; default DefaultCacheDir()
+
+	TmpDir       string // where the build directory goes; default DefaultTmpDir()
+	KeepBuildDir bool   // keep the build directory for debugging
+	Trace        bool   // run shell hooks with -x, DIB_DEBUG_TRACE=1
+	// Break lists the points where the build stops for debugging, as the
+	// original's break= variable: before-PHASE, after-PHASE, after-error.
+	Break []string
+	// BreakCmd is run (by /bin/sh -c) at a break point instead of an
+	// interactive shell.
+	BreakCmd string
+
+	// CacheRoot keeps the built root in the cache (CacheDir/roots), keyed
+	// by its inputs (Plan.Inputs), and makes a later build with the same
+	// inputs unpack it instead of running the hook phases. Leave it off
+	// for hooks whose result depends on something else (the network, the
+	// time).
+	CacheRoot bool
+	// CheckBase, when set, is called with the unpacked base tree before any
+	// hook runs; its error stops the build (an *InputError stays one).
+	// Output stages use it to refuse early what the base alone rules out,
+	// such as a disk too small to hold it.
+	CheckBase func(tree string) error
+
+	// Env is the caller's environment: its DIB_* and proxy variables reach
+	// the hooks. Nil means os.Environ().
+	Env []string
+	Log io.Writer // progress and hook output; default os.Stderr
+}
+
+// withDefaults returns s with every empty field set to its default.
+func (s Spec) withDefaults() Spec {
+	if s.Arch == "" {
+		s.Arch = "amd64"
+	}
+	s.Arch = NormalizeArch(s.Arch)
+	if s.Release == "" {
+		s.Release = bootstrap.DefaultRelease
+	}
+	if s.Mirror == "" {
+		s.Mirror = bootstrap.HostMirror()
+	}
+	if s.CacheDir == "" {
+		s.CacheDir = DefaultCacheDir()
+	}
+	if s.TmpDir == "" {
+		s.TmpDir = DefaultTmpDir()
+	}
+	if s.Env == nil {
+		s.Env = os.Environ()
+	}
+	if s.Log == nil {
+		s.Log = os.Stderr
+	}
+	return s
+}
+
+// validate checks a spec (after defaults) without touching anything.
+func (s Spec) validate() error {
+	if len(s.Flavours) == 0 {
+		return fmt.Errorf("no flavour given")
+	}
+	if !slices.Contains(SupportedArchs, s.Arch) {
+		return fmt.Errorf("unsupported architecture %q (supported: %s)", s.Arch, strings.Join(SupportedArchs, ", "))
+	}
+	if err := bootstrap.CheckRelease(s.Release); err != nil {
+		return err
+	}
+	if err := bootstrap.CheckMirror(s.Mirror); err != nil {
+		return err
+	}
+	if err := checkBreaks(s.Break); err != nil {
+		return err
+	}
+	for _, p := range s.Packages {
+		if strings.TrimSpace(p) == "" || strings.ContainsAny(p, " \t/;") {
+			return fmt.Errorf("bad package name %q", p)
+		}
+	}
+	return nil
+}
+
+// SupportedArchs are the architectures a root can be built for here.
+var SupportedArchs = []string{"amd64"}
+
+// NormalizeArch maps the names the original accepted (x86_64, aarch64) to
+// Debian architecture names.
+func NormalizeArch(a string) string {
+	switch a {
+	case "x86_64", "amd64":
+		return "amd64"
+	case "aarch64", "arm64":
+		return "arm64"
+	}
+	return a
+}
+
+// DefaultTmpDir is where build directories go when Spec.TmpDir is empty:
+// $TMPDIR when it is set; else a tmpfs with room for a build and the
+// memory to hold it (see bootstrap.RAMDir), as a build writes its tree and
+// raw disk and reads them back several times; else /tmp.
+func DefaultTmpDir() string {
+	if os.Getenv("TMPDIR") == "" {
+		if d := bootstrap.RAMDir(false); d != "" {
+			return d
+		}
+	}
+	return os.TempDir()
+}
+
+// DefaultCacheDir is ~/.cache/image-create of the user running the build.
+func DefaultCacheDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "image-create")
+	}
+	return "/var/cache/image-create"
+}
