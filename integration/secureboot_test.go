@@ -19,7 +19,7 @@ import (
 )
 
 // buildUnsigned builds the dib-test-boot image as the unsigned path makes
-// it (DIB_SECURE_BOOT=0), raw only, from the cached base the signed image
+// it (UnsignedBoot, DIB_SECURE_BOOT=0), raw only, from the cached base the signed image
 // started from; it returns the raw disk and the build log.
 func buildUnsigned(dir string) (string, string, error) {
 	var log lockedBuffer
@@ -29,8 +29,7 @@ func buildUnsigned(dir string) (string, string, error) {
 	}
 	spec := images.Spec{
 		Name: filepath.Join(dir, "unsigned"), Flavours: []string{"dib-test-boot"}, Types: []string{"raw"},
-		FlavoursPath: []string{flavoursDir}, CacheDir: testenv.CacheDir(), Log: &log,
-		Env: []string{"DIB_SECURE_BOOT=0"},
+		FlavoursPath: []string{flavoursDir}, CacheDir: testenv.CacheDir(), Log: &log, UnsignedBoot: true,
 	}
 	_, err = images.Build(context.Background(), spec)
 	return spec.Name + ".raw", log.String(), err

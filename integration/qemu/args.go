@@ -65,11 +65,7 @@ func (c *Config) Args() ([]string, error) {
 		add("-no-reboot")
 	}
 
-	if c.SecureBoot {
-		// Only code in SMM may write the variable store: the guest cannot
-		// turn Secure Boot off or enroll keys behind the firmware's back.
-		add("-global", "driver=cfi.pflash01,property=secure,value=on")
-	}
+	add(c.secureBootArgs()...)
 	switch {
 	case c.UEFI && c.Firmware.Vars != "":
 		add("-drive", "if=pflash,format=raw,unit=0,readonly=on,file="+escape(c.Firmware.Code),
@@ -112,7 +108,7 @@ func (c *Config) Args() ([]string, error) {
 
 // validate reports settings that cannot make a sensible command line.
 func (c *Config) validate() error {
-	var errs []error
+	errs := c.secureBootErrors()
 	if c.Accel != "" && c.Accel != "kvm" && c.Accel != "tcg" {
 		errs = append(errs, fmt.Errorf("accelerator %q: want kvm or tcg", c.Accel))
 	}
@@ -127,12 +123,6 @@ func (c *Config) validate() error {
 	}
 	if c.UEFI && c.SeaBIOSConsole {
 		errs = append(errs, errors.New("seabios console asked for a uefi boot"))
-	}
-	if c.SecureBoot && (!c.UEFI || c.Firmware.Code != "" && c.Firmware.Vars == "") {
-		errs = append(errs, errors.New("secure boot needs uefi firmware split into code and variables"))
-	}
-	if c.SecureBoot && c.Machine != "" && c.Machine != "q35" && !strings.HasPrefix(c.Machine, "pc-q35-") {
-		errs = append(errs, fmt.Errorf("secure boot needs a q35 machine, not %q", c.Machine))
 	}
 	if c.Dir == "" && (c.SeaBIOSConsole || c.UEFI && c.Firmware.Vars != "") {
 		errs = append(errs, errors.New("no work directory for firmware files: give WithDir, or let Start make one"))
@@ -187,14 +177,10 @@ func (c *Config) binary() string {
 }
 
 func (c *Config) machine() string {
-	m := c.Machine
-	if m == "" {
-		m = "q35"
+	if c.Machine == "" {
+		return "q35" + c.smm()
 	}
-	if c.SecureBoot {
-		m += ",smm=on" // the Secure Boot firmware keeps its variables in SMM
-	}
-	return m
+	return c.Machine + c.smm()
 }
 
 // escape doubles commas, as QEMU wants inside an option value.

@@ -34,15 +34,3 @@ func TestOVMFBootsToTheUEFIShell(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, matches, "the variable store is a copy in the work directory")
 }
-
-func TestSecureBootOVMFRefusesItsOwnUnsignedShell(t *testing.T) {
-	t.Parallel()
-	testenv.Short(t)
-	testenv.RequireCommands(t, DefaultBinary)
-	if _, err := FindSecureBootOVMF(); err != nil {
-		testenv.Unavailable(t, err.Error())
-	}
-	vm := StartT(t, WithSecureBoot(), WithMemory(256))
-	require.NoError(t, vm.Expect("Security Violation", 2*time.Minute), "the firmware enforces Secure Boot")
-	require.NoError(t, vm.Kill())
-}

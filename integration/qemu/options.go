@@ -53,12 +53,6 @@ func WithCDROM(path string) Option {
 // WithUEFI boots with OVMF; Start finds it with FindOVMF.
 func WithUEFI() Option { return func(c *Config) { c.UEFI = true } }
 
-// WithSecureBoot boots with OVMF enforcing Secure Boot: its SMM build on a
-// q35 machine with SMM and secure flash, and variables with Microsoft's
-// keys (Start finds them with FindSecureBootOVMF unless WithOVMF gives
-// them). The firmware then starts only signed boot loaders.
-func WithSecureBoot() Option { return func(c *Config) { c.UEFI, c.SecureBoot = true, true } }
-
 // WithOVMF boots with the given OVMF firmware files.
 func WithOVMF(fw Firmware) Option {
 	return func(c *Config) { c.UEFI, c.Firmware = true, fw }

@@ -30,32 +30,9 @@ var ovmfCandidates = []Firmware{
 	{Code: "/usr/share/ovmf/x64/OVMF.fd"},
 }
 
-// secureBootCandidates are the Secure Boot builds of OVMF (they need SMM)
-// with a variable store that has Microsoft's keys enrolled, as on a
-// machine sold with Secure Boot on, so that Microsoft-signed shims start.
-var secureBootCandidates = []Firmware{
-	{"/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"}, // Debian, Ubuntu
-	{"/usr/share/OVMF/OVMF_CODE.secboot.fd", "/usr/share/OVMF/OVMF_VARS.ms.fd"},
-	{"/usr/share/edk2/ovmf/OVMF_CODE.secboot.fd", "/usr/share/edk2/ovmf/OVMF_VARS.secboot.fd"}, // Fedora
-}
-
 // FindOVMF returns the first OVMF build found in the usual places.
 func FindOVMF() (Firmware, error) {
 	return findOVMF("/", ovmfCandidates)
-}
-
-// FindSecureBootOVMF returns the first Secure Boot OVMF build with
-// Microsoft's keys found in the usual places.
-func FindSecureBootOVMF() (Firmware, error) {
-	return findOVMF("/", secureBootCandidates)
-}
-
-// findFirmware finds the OVMF build c needs in the usual places.
-func (c *Config) findFirmware() (Firmware, error) {
-	if c.SecureBoot {
-		return FindSecureBootOVMF()
-	}
-	return FindOVMF()
 }
 
 // findOVMF looks for the candidates below root.

@@ -45,20 +45,3 @@ func TestFindOVMFNamesThePathsItTried(t *testing.T) {
 	require.ErrorContains(t, err, "OVMF_CODE_4M.fd")
 	require.ErrorContains(t, err, "apt-get install ovmf")
 }
-
-func TestFindSecureBootOVMFWantsTheSMMBuildWithMicrosoftKeys(t *testing.T) {
-	t.Parallel()
-	root := t.TempDir()
-	touch(t, filepath.Join(root, "usr/share/OVMF/OVMF_CODE_4M.fd"))
-	touch(t, filepath.Join(root, "usr/share/OVMF/OVMF_VARS_4M.fd"))
-	touch(t, filepath.Join(root, "usr/share/OVMF/OVMF_CODE_4M.secboot.fd"))
-	_, err := findOVMF(root, secureBootCandidates)
-	require.ErrorContains(t, err, "OVMF_CODE_4M.secboot.fd", "the variables with Microsoft's keys are missing")
-	touch(t, filepath.Join(root, "usr/share/OVMF/OVMF_VARS_4M.ms.fd"))
-	fw, err := findOVMF(root, secureBootCandidates)
-	require.NoError(t, err)
-	assert.Equal(t, Firmware{
-		Code: filepath.Join(root, "usr/share/OVMF/OVMF_CODE_4M.secboot.fd"),
-		Vars: filepath.Join(root, "usr/share/OVMF/OVMF_VARS_4M.ms.fd"),
-	}, fw)
-}
