@@ -73,12 +73,14 @@ func checkSigned(p string) error {
 		return fmt.Errorf("read %s: %w", p, err)
 	}
 	defer f.Close()
+	// The header's count of directories is the file's word: debug/pe keeps
+	// the first 16 whatever it says.
 	var dirs []pe.DataDirectory
 	switch h := f.OptionalHeader.(type) {
 	case *pe.OptionalHeader64:
-		dirs = h.DataDirectory[:h.NumberOfRvaAndSizes]
+		dirs = h.DataDirectory[:min(h.NumberOfRvaAndSizes, uint32(len(h.DataDirectory)))]
 	case *pe.OptionalHeader32:
-		dirs = h.DataDirectory[:h.NumberOfRvaAndSizes]
+		dirs = h.DataDirectory[:min(h.NumberOfRvaAndSizes, uint32(len(h.DataDirectory)))]
 	}
 	if len(dirs) <= pe.IMAGE_DIRECTORY_ENTRY_SECURITY || dirs[pe.IMAGE_DIRECTORY_ENTRY_SECURITY].Size == 0 {
 		return errors.New("not signed: no certificate table in " + p)
