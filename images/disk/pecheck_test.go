@@ -2,12 +2,15 @@ package disk
 
 import (
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tripleo/diskimage-builder/internal/fuzzguard"
 )
 
 // peHeader is a PE32+ file of headers only whose optional header claims
@@ -47,4 +50,21 @@ func TestCheckSignedTakesTheHeadersCountOfDirectoriesAsAClaimNotAFact(t *testing
 	assert.Error(t, check("not-pe", []byte("#!/bin/sh\n")))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "d"), 0o755))
 	assert.ErrorContains(t, checkSigned(filepath.Join(dir, "d")), "not a regular file")
+}
+
+// FuzzCheckSigned checks the PE headers of fuzzed files, as the build
+// checks a tree's kernel and boot chain: no panic, bounded allocations.
+func FuzzCheckSigned(f *testing.F) {
+	f.Add(peHeader(16, 0x1000))
+	f.Add(peHeader(200, 0))
+	f.Add(peHeader(4, 0))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fh, err := os.CreateTemp(dir, "pe")
+		require.NoError(t, err)
+		defer os.Remove(fh.Name())
+		_, err = fh.Write(b)
+		require.NoError(t, errors.Join(err, fh.Close()))
+		fuzzguard.Run(t, func() { _ = checkSigned(fh.Name()) })
+	})
 }
