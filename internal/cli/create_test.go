@@ -105,7 +105,7 @@ func TestHelpListsEveryOptionWithItsVariableAndExitsZero(t *testing.T) {
 	assert.Equal(t, ExitOK, code)
 	assert.Empty(t, stderr)
 	for _, s := range []string{"Usage: disk-image-create", "IMAGE_NAME=image", "IMAGE_TYPE=qcow2", "DIB_RELEASE=bookworm",
-		"--image-size", "DIB_IMAGE_CACHE=", "FLAVOURS_PATH=", "--overwrite", "-p, --packages"} {
+		"--image-size", "DIB_IMAGE_CACHE=", "FLAVOURS_PATH=", "--overwrite", "-p, --packages", "DIB_SECURE_BOOT=true"} {
 		assert.Contains(t, stdout, s)
 	}
 }
