@@ -65,6 +65,7 @@ func (c *Config) Args() ([]string, error) {
 		add("-no-reboot")
 	}
 
+	add(c.secureBootArgs()...)
 	switch {
 	case c.UEFI && c.Firmware.Vars != "":
 		add("-drive", "if=pflash,format=raw,unit=0,readonly=on,file="+escape(c.Firmware.Code),
@@ -136,7 +137,7 @@ func nic(id, mac string, pciAddr int) string {
 
 // validate reports settings that cannot make a sensible command line.
 func (c *Config) validate() error {
-	var errs []error
+	errs := c.secureBootErrors()
 	if c.Accel != "" && c.Accel != "kvm" && c.Accel != "tcg" {
 		errs = append(errs, fmt.Errorf("accelerator %q: want kvm or tcg", c.Accel))
 	}
@@ -218,9 +219,9 @@ func (c *Config) binary() string {
 
 func (c *Config) machine() string {
 	if c.Machine == "" {
-		return "q35"
+		return "q35" + c.smm()
 	}
-	return c.Machine
+	return c.Machine + c.smm()
 }
 
 // escape doubles commas, as QEMU wants inside an option value.

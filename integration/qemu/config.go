@@ -44,6 +44,9 @@ type Config struct {
 	Drives    []Drive  // disks and CD-ROMs, in order
 	UEFI      bool     // boot with OVMF instead of SeaBIOS
 	Firmware  Firmware // OVMF files; Start fills it with FindOVMF when UEFI is set
+	// SecureBoot enforces Secure Boot: with UEFI, on q35 with SMM and the
+	// firmware's flash secured; Start finds firmware with FindSecureBootOVMF.
+	SecureBoot bool
 	// SeaBIOSConsole copies SeaBIOS's screen output to the serial console.
 	SeaBIOSConsole bool
 	Net            *UserNet // user-mode network, if any

@@ -117,7 +117,7 @@ func start(c *Config, logf func(string, ...any)) (*VM, error) {
 		logf("qemu: accelerator %s (%s)", accel, reason)
 	}
 	if c.UEFI && c.Firmware.Code == "" {
-		fw, err := FindOVMF()
+		fw, err := c.findFirmware()
 		if err != nil {
 			return nil, err
 		}
