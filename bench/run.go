@@ -139,7 +139,7 @@ func (r *runner) prime(ctx context.Context) error {
 	if _, err := os.Stat(o.Path()); err != nil {
 		fmt.Fprintf(r.c.Progress, "bench: making the base in %s first (not timed)\n", r.cache)
 	}
-	if _, err := bootstrap.Ensure(ctx, o, r.c.Log); err != nil {
+	if _, err := bootstrap.Ensure(ctx, o, nil, r.c.Log); err != nil {
 		return fmt.Errorf("prime cache %s: %w", r.cache, err)
 	}
 	r.primed = true

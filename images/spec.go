@@ -11,6 +11,9 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
+	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
 // Types lists the output types Build can write.
@@ -66,6 +69,24 @@ type Spec struct {
 	// passed to hooks. Nil means os.Environ(). No setting is read from it.
 	Env []string
 	Log io.Writer // progress and hook output; default os.Stderr
+	// Owner, when set, is the user root builds for (see
+	// rootfs.Spec.Owner): the outputs are made with that user's rights and
+	// belong to the user.
+	Owner *rootfs.Owner
+}
+
+// outputs lists the paths of every output: each type, and its checksums.
+func (s Spec) outputs() []string {
+	var out []string
+	for _, t := range s.Types {
+		out = append(out, s.Output(t))
+		if s.Checksum {
+			for _, kind := range outputs.ChecksumKinds {
+				out = append(out, s.Output(t)+"."+kind)
+			}
+		}
+	}
+	return out
 }
 
 // Output is the path of the output of type t.

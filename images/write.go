@@ -31,7 +31,8 @@ type writer struct {
 // made, as it does not hold the boot files the disk writes into the tree.
 // The Result's phases are the root's and this stage's ("outputs").
 func Write(ctx context.Context, root *rootfs.Root, p *Plan) (res *Result, err error) {
-	w := &writer{root: root, plan: p, set: outputs.NewSet(root.Janitor), phase: "outputs", res: &Result{}}
+	ctx = root.Plan.Traced(ctx)
+	w := &writer{root: root, plan: p, set: outputs.NewSet(root.Janitor, p.Spec.Owner), phase: "outputs", res: &Result{}}
 	start := time.Now()
 	err = w.write(ctx)
 	err = errors.Join(err, w.set.Discard())

@@ -45,8 +45,8 @@ const bootTimeout = 1
 // /boot/grub/x86_64-efi.
 //
 // out is created or truncated and written in place, sparse; the caller
-// passes a temporary name and renames it when Build returns. On failure
-// out is removed. Needs mkfs.ext4, mkfs.fat and mtools on the host and
+// passes a temporary name in its build directory and renames it when
+// Build returns. Scratch files go beside it. On failure out is removed. Needs mkfs.ext4, mkfs.fat and mtools on the host and
 // GRUB's i386-pc and x86_64-efi packages in the tree; no mount, loop
 // device or chroot is used.
 func Build(ctx context.Context, tree, out string, spec Spec) (res Result, err error) {
@@ -65,7 +65,9 @@ func Build(ctx context.Context, tree, out string, spec Spec) (res Result, err er
 		res.Timings = append(res.Timings, Timing{Step: name, Took: time.Since(start)})
 	}
 
-	work, err := os.MkdirTemp("", "dib-disk-")
+	// Scratch files go beside out, in the build directory, which the
+	// janitor and the next build's sweep know of.
+	work, err := os.MkdirTemp(filepath.Dir(out), "disk-work-")
 	if err != nil {
 		return Result{}, fmt.Errorf("build disk: %w", err)
 	}

@@ -125,7 +125,7 @@ func TestParseSizeTakesGigabytesWithDecimalsAndUnits(t *testing.T) {
 func TestTheLogFileGetsTimestampedLinesToo(t *testing.T) {
 	var stderr bytes.Buffer
 	file := filepath.Join(t.TempDir(), "build.log")
-	w, closeLog, err := buildLog(&stderr, file)
+	w, closeLog, err := buildLog(&stderr, file, nil)
 	require.NoError(t, err)
 	w.Write([]byte("phase install\n"))
 	closeLog()
@@ -133,7 +133,7 @@ func TestTheLogFileGetsTimestampedLinesToo(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} phase install\n$`, string(data))
 	assert.Equal(t, string(data), stderr.String())
-	_, _, err = buildLog(&stderr, "/nonexistent/dir/log")
+	_, _, err = buildLog(&stderr, "/nonexistent/dir/log", nil)
 	assert.Error(t, err)
 }
 
