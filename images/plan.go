@@ -30,7 +30,7 @@ func (s Spec) Plan() (*Plan, error) {
 	if len(s.Types) == 0 {
 		s.Types = []string{"qcow2"}
 	}
-	p := &Plan{Disk: disk.Spec{Size: s.Size, ExtraCmdline: s.BootCmdline}}
+	p := &Plan{Disk: disk.Spec{Size: s.Size, ExtraCmdline: s.BootCmdline, SecureBoot: !s.UnsignedBoot}}
 	if err := p.check(s); err != nil {
 		return nil, &InputError{Err: err}
 	}

@@ -44,6 +44,11 @@ type Spec struct {
 	// disk (disk-image-create reads them from
 	// DIB_BOOTLOADER_DEFAULT_CMDLINE).
 	BootCmdline []string
+	// UnsignedBoot makes a vm disk boot UEFI through a GRUB image made by
+	// grub-mkimage, which Secure Boot firmware refuses, instead of the
+	// root's signed chain (Debian's shim, GRUB and kernel), the default
+	// (disk-image-create: DIB_SECURE_BOOT=0).
+	UnsignedBoot bool
 	// Checksum writes NAME.TYPE.sha256 and .md5 beside each output.
 	Checksum bool
 	// Overwrite replaces existing outputs; otherwise they are renamed aside

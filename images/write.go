@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/images/format"
+	"github.com/tripleo/diskimage-builder/images/imageprops"
 	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
 	"github.com/tripleo/diskimage-builder/rootfs"
 )
@@ -67,6 +68,11 @@ func (w *writer) write(ctx context.Context) error {
 				job.sums = append(job.sums, sum)
 			}
 		}
+		if t != "tar" {
+			if job.props, err = w.set.Temp(job.final + imageprops.Suffix); err != nil {
+				return err
+			}
+		}
 		if t == "tar" && len(late) == 0 {
 			early = append(early, job)
 		} else {
@@ -85,6 +91,9 @@ func (w *writer) write(ctx context.Context) error {
 		if err := w.runJobs(ctx, late, raw); err != nil {
 			return err
 		}
+		if err := w.writeProperties(late); err != nil {
+			return err
+		}
 	}
 	return w.set.Place(w.plan.Spec.Overwrite)
 }
@@ -94,6 +103,7 @@ func (w *writer) write(ctx context.Context) error {
 type outputJob struct {
 	typ, final, tmp string
 	sums            []string // temporary checksum files, as outputs.ChecksumKinds
+	props           string   // temporary image properties file (disk types)
 }
 
 // runJobs writes jobs at the same time (converting from raw for the disk

@@ -105,7 +105,7 @@ func TestHelpListsEveryOptionWithItsVariableAndExitsZero(t *testing.T) {
 	assert.Equal(t, ExitOK, code)
 	assert.Empty(t, stderr)
 	for _, s := range []string{"Usage: disk-image-create", "IMAGE_NAME=image", "IMAGE_TYPE=qcow2", "DIB_RELEASE=bookworm",
-		"--image-size", "DIB_IMAGE_CACHE=", "FLAVOURS_PATH=", "--overwrite", "-p, --packages"} {
+		"--image-size", "DIB_IMAGE_CACHE=", "FLAVOURS_PATH=", "--overwrite", "-p, --packages", "DIB_SECURE_BOOT=true"} {
 		assert.Contains(t, stdout, s)
 	}
 }
@@ -135,4 +135,21 @@ func TestTheLogFileGetsTimestampedLinesToo(t *testing.T) {
 	assert.Equal(t, string(data), stderr.String())
 	_, _, err = buildLog(&stderr, "/nonexistent/dir/log", nil)
 	assert.Error(t, err)
+}
+
+func TestDIBSecureBootIsOnUnlessZeroAndAnyOtherValueIsBadInput(t *testing.T) {
+	for env, unsigned := range map[string]bool{"": false, "DIB_SECURE_BOOT=1": false, "DIB_SECURE_BOOT=": false, "DIB_SECURE_BOOT=0": true} {
+		v, flavours, _, err := parse(createOptions, []string{"vm"}, []string{env})
+		require.NoError(t, err, env)
+		spec, err := createSpec(v, flavours, []string{env})
+		require.NoError(t, err, env)
+		assert.Equal(t, unsigned, spec.UnsignedBoot, env)
+	}
+	out := t.TempDir()
+	code, stdout, stderr := createRun(t, []string{"DIB_SECURE_BOOT=maybe"}, "-o", filepath.Join(out, "img"), "vm")
+	assert.Equal(t, ExitBadInput, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "disk-image-create: environment variable DIB_SECURE_BOOT=\"maybe\": want 1 or 0\n", stderr)
+	entries, _ := os.ReadDir(out)
+	assert.Empty(t, entries)
 }
