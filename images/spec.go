@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tripleo/diskimage-builder/images/imageprops"
 	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
 	"github.com/tripleo/diskimage-builder/rootfs"
 )
@@ -75,7 +76,8 @@ type Spec struct {
 	Owner *rootfs.Owner
 }
 
-// outputs lists the paths of every output: each type, and its checksums.
+// outputs lists the paths of every output: each type, its checksums and,
+// for a disk type, its image properties.
 func (s Spec) outputs() []string {
 	var out []string
 	for _, t := range s.Types {
@@ -84,6 +86,9 @@ func (s Spec) outputs() []string {
 			for _, kind := range outputs.ChecksumKinds {
 				out = append(out, s.Output(t)+"."+kind)
 			}
+		}
+		if t != "tar" {
+			out = append(out, s.Output(t)+imageprops.Suffix)
 		}
 	}
 	return out
