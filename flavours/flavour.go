@@ -53,7 +53,7 @@ type Flavour struct {
 	Provides []string
 	// DIB tells that the directory is an element of the original
 	// diskimage-builder and follows its rules.
-	DIB bool
+	DIB  bool
 	fsys fs.FS // rooted at the flavour directory
 	// onDisk tells whether file modes are real (embedded files have none:
 	// every hook of a built-in flavour counts as executable).
