@@ -76,8 +76,8 @@ func Builtin() []string {
 }
 
 // Elements finds elements of the original diskimage-builder for Resolve.
-// A name is looked up in this order: Native (the elements done natively,
-// which no directory can replace), FLAVOURS_PATH, OnPath (ELEMENTS_PATH),
+// A name is looked up in this order: FLAVOURS_PATH, Native (the elements
+// done natively, which no element directory replaces), OnPath (ELEMENTS_PATH),
 // the built-in flavours, then Library (built-in elements used when no
 // directory provides them). Each returns nil and no error when it has no
 // such element, and an error for one it refuses.
@@ -89,21 +89,19 @@ type Elements interface {
 	Where() string
 }
 
-// find looks name up: natively done elements, searchPath (FLAVOURS_PATH),
+// find looks name up: searchPath (FLAVOURS_PATH), natively done elements,
 // ELEMENTS_PATH, the built-in flavours, the built-in elements.
 func find(name string, searchPath []string, el Elements) (*Flavour, error) {
 	if !nameRE.MatchString(name) {
 		return nil, fmt.Errorf("bad flavour name %q: use letters, digits, '.', '_' and '-'", name)
 	}
-	if el != nil {
-		if f, err := el.Native(name); f != nil || err != nil {
-			return f, err
-		}
-	}
 	if f, err := onSearchPath(name, searchPath); f != nil || err != nil {
 		return f, err
 	}
 	if el != nil {
+		if f, err := el.Native(name); f != nil || err != nil {
+			return f, err
+		}
 		if f, err := el.OnPath(name); f != nil || err != nil {
 			return f, err
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tripleo/diskimage-builder/elements"
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
@@ -16,6 +17,9 @@ import (
 type Plan struct {
 	Spec     Spec          // the spec, defaults filled in
 	Flavours *flavours.Set // the flavours, ordered, their hooks checked
+	// PackageInstalls are the entries of the elements' package-installs
+	// files, read and checked.
+	PackageInstalls []elements.PackageEntry
 }
 
 // Plan fills in s's defaults, checks it and resolves its flavours, reading
@@ -25,11 +29,11 @@ func (s Spec) Plan() (*Plan, error) {
 	if err := s.validate(); err != nil {
 		return nil, &InputError{err}
 	}
-	set, err := flavours.Resolve(s.Flavours, s.FlavoursPath)
+	p, err := resolve(s)
 	if err != nil {
 		return nil, &InputError{err}
 	}
-	return &Plan{Spec: s, Flavours: set}, nil
+	return p, nil
 }
 
 // Base is the base root the build starts from: its release, architecture
@@ -37,7 +41,7 @@ func (s Spec) Plan() (*Plan, error) {
 func (p *Plan) Base() bootstrap.Options {
 	s := p.Spec
 	return bootstrap.Options{Release: s.Release, Arch: s.Arch, Mirror: s.Mirror,
-		CacheDir: s.CacheDir, Packages: p.Flavours.BootstrapPackages()}
+		CacheDir: s.CacheDir, Packages: p.Flavours.BootstrapPackages(), Components: s.Components}
 }
 
 // Fingerprint is a hash of Inputs, in hex: the same inputs give the same
