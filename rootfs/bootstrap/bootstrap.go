@@ -39,7 +39,7 @@ type Options struct {
 	Packages []string // extra packages in the base (beyond BasePackages)
 	// Components are the archive components; empty means main.
 	Components []string
-	CacheDir string   // root of the cache, e.g. ~/.cache/image-create
+	CacheDir   string // root of the cache, e.g. ~/.cache/image-create
 }
 
 // BasePackages are the packages every base root has for arch: a kernel,

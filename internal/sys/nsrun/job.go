@@ -46,8 +46,8 @@ type Job struct {
 	// after it) and prints the environment NUL-separated (env -0), in
 	// place of sh sourcing them with every assignment exported.
 	EnvLoader []string
-	Dir      string // working directory of the steps; default "/"
-	Steps    []Step
+	Dir       string // working directory of the steps; default "/"
+	Steps     []Step
 }
 
 // Result is what one step did.
