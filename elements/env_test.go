@@ -55,9 +55,9 @@ func TestDIBEnvIsTheCallersDIBVariablesAsDeclarePPrintsThem(t *testing.T) {
 
 func TestPackageInstallsAreReadInOrderAndBadOnesRefused(t *testing.T) {
 	el := tree(t, map[string]string{
-		"a/package-installs.yaml": "zz:\nbb:\n  phase: pre-install.d\ncc:\n  - arch: amd64\n  - when: DIB_X = 1\n",
-		"a/package-installs.json": `{"jj": {"uninstall": true}}`,
-		"bad/package-installs.yaml": "x:\n  phase: finalise.d\n",
+		"a/package-installs.yaml":    "zz:\nbb:\n  phase: pre-install.d\ncc:\n  - arch: amd64\n  - when: DIB_X = 1\n",
+		"a/package-installs.json":    `{"jj": {"uninstall": true}}`,
+		"bad/package-installs.yaml":  "x:\n  phase: finalise.d\n",
 		"bad2/package-installs.yaml": "- a\n- b\n",
 		"bad3/package-installs.yaml": "x: [1, 2]\n",
 		"bad4/package-installs.yaml": "x: {\n",
