@@ -93,13 +93,17 @@ func TestElementsRunEveryPhaseInDIBsOrderWithItsVariablesAndHelpers(t *testing.T
 		"DIB_ARGS=-n -o elements-test vm debian-minimal dibtest dibtest-helper", "DIB_DEFAULT_INSTALLTYPE=source",
 		"DIBTEST_ARRAY=one two three", "DIBTEST_DISTRO_SEEN=yes", "DIBTEST_NOT_EXPORTED=unset",
 		"fn=function from environment.d", "TMP_MOUNT_PATH=set", "TMP_BUILD_DIR=set", "TMP_HOOKS_PATH=/tmp/in_target.d",
-		"DIB_ENV_HAS_CALLER=1", "YAML_HAS_DIBTEST=1", "ARRAY_DIBTEST=dir", "ARRAY_PKG_MAP=dir",
+		"DIB_ENV_HAS_CALLER=1", "YAML_HAS_DIBTEST=1", "ARRAY_HAS_DIBTEST=yes",
 		"dib-init-system=systemd", "dib-python=42", "dibtest-tool=installed by install-bin",
 		"extra-data-file=from the build host", "hook-data=hook data", "pkg-map=sl ", "hello-during-build=yes",
 	} {
 		assert.Contains(t, vars, want)
 	}
 	assert.Regexp(t, regexp.MustCompile(`(?m)^IMAGE_ELEMENT=.*\bdibtest\b`), vars)
+	outside := tarFile(t, tarball, "etc/dibtest/outside-vars")
+	assert.Contains(t, outside, "ARRAY_DIBTEST=dir\nARRAY_PKG_MAP=dir\n", "hooks outside the image read the elements' directories")
+	assert.Regexp(t, `sudo=/\S+/bin/sudo\n`, outside, "hooks outside the image find the build's sudo")
+	assert.Contains(t, outside, "PYTHON_EXEC=42")
 	assert.Contains(t, vars, "dibtest-helper")
 
 	status := tarFile(t, tarball, "var/lib/dpkg/status")

@@ -39,6 +39,7 @@ var Packages = map[string]string{
 	"genisoimage":            "makes the config drive (ISO9660, label config-2) of the nova-compute boot test",
 	"gcc":                    "ramdisk tests build small ELF objects",
 	"xz-utils":               "ramdisk tests make compressed modules",
+	"python3":                "DIB_PYTHON_EXEC of hooks outside the image; tests of the elements' pkg-map and package-installs",
 	"procps":                 "tests look for processes a build left (pgrep)",
 	"util-linux":             "tests use unshare, mount, findmnt and blkid",
 	"libc-bin":               "ldd, the oracle of the ELF closure tests",
