@@ -110,12 +110,12 @@ func (l Lookup) Library(name string) (*flavours.Flavour, error) {
 	return libraryElement(name)
 }
 
-// Where names the element search path in errors.
+// Where names the element search path in errors; "" when it is empty.
 func (l Lookup) Where() string {
 	if len(l.Path) == 0 {
-		return "the built-in elements (ELEMENTS_PATH is empty)"
+		return ""
 	}
-	return strings.Join(l.Path, ":") + " (ELEMENTS_PATH) or the built-in elements"
+	return strings.Join(l.Path, ":") + " (ELEMENTS_PATH)"
 }
 
 func libraryElement(name string) (*flavours.Flavour, error) {

@@ -85,7 +85,8 @@ type Elements interface {
 	Native(name string) (*Flavour, error)
 	OnPath(name string) (*Flavour, error)
 	Library(name string) (*Flavour, error)
-	// Where describes the element search path for "not found" errors.
+	// Where describes ELEMENTS_PATH for "not found" errors ("" when
+	// empty).
 	Where() string
 }
 
@@ -116,7 +117,10 @@ func find(name string, searchPath []string, el Elements) (*Flavour, error) {
 	}
 	where := "the built-in flavours"
 	if el != nil {
-		where += ", " + el.Where()
+		where = "the built-in flavours and elements"
+		if w := el.Where(); w != "" {
+			where = w + " or " + where
+		}
 	}
 	if len(searchPath) > 0 {
 		where = strings.Join(searchPath, ":") + " (FLAVOURS_PATH) or " + where

@@ -45,7 +45,17 @@ var faultPhases = []struct{ phase, marker string }{
 	{"cleanup", "DIB-FAULT-READY cleanup"},
 	{"block-device", "DIB-FAULT-READY block-device"},
 	{"outputs", "==> output"},
+	// The phases builds with diskimage-builder elements have, or run in
+	// another place: a tar build of debian-minimal dib-test-fault-element.
+	{"element-root", "DIB-FAULT-READY element-root"},
+	{"element-post-root", "DIB-FAULT-READY element-post-root"},
+	{"element-block-device", "DIB-FAULT-READY element-block-device"},
+	{"element-pre-finalise", "DIB-FAULT-READY element-pre-finalise"},
 }
+
+// elementSteps are the phases whose step names differ from their hook
+// directories in builds with elements.
+var elementSteps = map[string]string{"element-block-device": "block-device-elements"}
 
 var faults = []string{"hook fails", "SIGINT", "SIGTERM", "SIGKILL"}
 
@@ -61,6 +71,9 @@ func TestEveryFaultInEveryPhaseLeavesNothingBehind(t *testing.T) {
 			if fault == "hook fails" && (ph.phase == "bootstrap" || ph.phase == "outputs") {
 				continue // no hook runs there
 			}
+			if fault == "SIGINT" && strings.HasPrefix(ph.phase, "element-") {
+				continue // the same path as SIGTERM, which runs
+			}
 			ph, fault := ph, fault
 			t.Run(ph.phase+"/"+fault, func(t *testing.T) {
 				t.Parallel()
@@ -75,7 +88,20 @@ func TestEveryFaultInEveryPhaseLeavesNothingBehind(t *testing.T) {
 // behind ("nothing" when clean).
 func injectFault(t *testing.T, dic, flavours, phase, marker, fault string) string {
 	out, tmp := t.TempDir(), t.TempDir()
+	args := []string{"-o", filepath.Join(out, "img"), "--flavours-path", flavours, "--tmp-dir", tmp, "dib-test-fault"}
 	old := filepath.Join(out, "img.qcow2")
+	hookPhase, step := phase, phase
+	if el, ok := strings.CutPrefix(phase, "element-"); ok {
+		elements, err := filepath.Abs("testdata/elements")
+		require.NoError(t, err)
+		args = []string{"-n", "-t", "tar", "-o", filepath.Join(out, "img"), "--elements-path", elements, "--tmp-dir", tmp,
+			"debian-minimal", "dib-test-fault-element"}
+		old = filepath.Join(out, "img.tar")
+		hookPhase, step = el, el
+		if s, ok := elementSteps[phase]; ok {
+			step = s
+		}
+	}
 	require.NoError(t, os.WriteFile(old, []byte("the older image"), 0o644))
 	token := "DIB_FAULT_TOKEN=" + randomHex()
 	action := "wait"
@@ -84,7 +110,7 @@ func injectFault(t *testing.T, dic, flavours, phase, marker, fault string) strin
 	}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), token,
 		"DIB_FAULT_PHASE=" + phase, "DIB_FAULT_ACTION=" + action, "DIB_IMAGE_CACHE=" + testenv.CacheDir()}
-	p := start(t, env, dic, "-o", filepath.Join(out, "img"), "--flavours-path", flavours, "--tmp-dir", tmp, "dib-test-fault")
+	p := start(t, env, append([]string{dic}, args...)...)
 
 	var sig syscall.Signal
 	switch fault {
@@ -108,10 +134,10 @@ func injectFault(t *testing.T, dic, flavours, phase, marker, fault string) strin
 	switch fault {
 	case "hook fails":
 		assert.Equal(t, 1, code, p.log())
-		assert.Contains(t, lastLine, "dib-test-fault/"+phase+".d/50-fault failed")
+		assert.Regexp(t, `dib-test-fault(-element)?/`+hookPhase+`\.d/50-fault failed`, lastLine)
 	case "SIGINT", "SIGTERM":
 		assert.Equal(t, 130, code, p.log())
-		assert.Contains(t, lastLine, "interrupted during phase "+phase)
+		assert.Contains(t, lastLine, "interrupted during phase "+step)
 	case "SIGKILL":
 		assert.Equal(t, -1, code)
 	}

@@ -70,14 +70,14 @@ func qemuImgOptions(s string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
-	if !qemuOptRE.MatchString(s) {
-		return "", fmt.Errorf("bad --qemu-img-options %q: give KEY=VALUE pairs, comma separated", s)
-	}
 	for _, kv := range strings.Split(s, ",") {
 		k, _, _ := strings.Cut(kv, "=")
 		if strings.Contains(k, "backing") || strings.Contains(k, "data_file") {
 			return "", fmt.Errorf("bad --qemu-img-options %q: %s would make the output depend on another file", s, k)
 		}
+	}
+	if !qemuOptRE.MatchString(s) {
+		return "", fmt.Errorf("bad --qemu-img-options %q: give KEY=VALUE pairs, comma separated", s)
 	}
 	return s, nil
 }
