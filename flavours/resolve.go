@@ -96,6 +96,9 @@ func (s *Set) ProvidedBy(name string) string { return s.provided[name] }
 type Options struct {
 	FlavoursPath []string // FLAVOURS_PATH, searched before the built-in flavours
 	Elements     Elements // elements of the original diskimage-builder; nil for none
+	// NoRoot is set when no root is built (a --host ramdisk): the elements
+	// need no operating-system element, and none of their hooks run.
+	NoRoot bool
 }
 
 // Resolve finds the named flavours and everything they depend on along
@@ -125,7 +128,7 @@ func ResolveWith(names []string, o Options) (*Set, error) {
 		return nil, err
 	}
 	s := &Set{Flavours: order, hooks: map[string][]Hook{}, provided: r.provided}
-	if s.DIB() && r.provided[OperatingSystem] == "" {
+	if s.DIB() && !o.NoRoot && r.provided[OperatingSystem] == "" {
 		return nil, fmt.Errorf("no element provides %s: diskimage-builder elements (%s) need an operating system element, such as debian-minimal or debian",
 			OperatingSystem, strings.Join(dibNames(order), ", "))
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -16,37 +17,48 @@ import (
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 )
 
-// UpstreamCheckoutVar names a checkout of openstack/diskimage-builder for
-// the opt-in test of its library elements.
-const UpstreamCheckoutVar = "DIB_UPSTREAM_CHECKOUT"
-
 // upstreamElements are the original's library elements the opt-in test
 // builds unmodified, with our dibtest-upstream.
 var upstreamElements = []string{"vm", "debian-minimal", "install-static", "package-installs", "pkg-map", "growroot",
 	"dhcp-all-interfaces", "devuser", "manifests", "cloud-init-datasources", "runtime-ssh-host-keys",
-	"enable-serial-console", "dibtest-upstream"}
+	"enable-serial-console", "cache-url", "source-repositories", "select-boot-kernel-initrd",
+	"cleanup-kernel-initrd", "pip-and-virtualenv", "dibtest-upstream"}
 
 // upstreamRE is the line dibtest-upstream's unit prints at boot.
-var upstreamRE = regexp.MustCompile(`DIBTEST-UPSTREAM static=(\S+) extra=(\S+) packages=(\S+) devuser=(\S+) ssh-host-keys=(\d+) growroot=(\S+) dhcp=(\S+) cloud-init=(\S+) manifests=(\S+) serial=(\S+) END`)
+var upstreamRE = regexp.MustCompile(`DIBTEST-UPSTREAM static=(\S+) extra=(\S+) packages=(\S+) devuser=(\S+) ssh-host-keys=(\d+) growroot=(\S+) dhcp=(\S+) cloud-init=(\S+) manifests=(\S+) serial=(\S+) kernel=(\S+) old-kernel=(\S+) source-file=(\S+) source-git=(\S+) pip=(\S+) END`)
 
-// TestTheOriginalsLibraryElementsBuildAndBootUnmodified is opt-in: it runs
-// only when DIB_UPSTREAM_CHECKOUT names a checkout of the original
-// diskimage-builder (whose elements are not part of this project), and is
-// skipped otherwise, under CI=true too: CI has no such checkout, and the
-// rest of the suite proves the same rules with our own test elements.
+// upstreamSources makes what dibtest-upstream's source-repository file
+// names, in a directory given to hooks as DIB_DIBTEST_SOURCES: a file, and
+// a git repository with a master branch.
+func upstreamSources(t *testing.T) string {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "source-file"), []byte("dibtest-source-file\n"), 0o644))
+	repo := filepath.Join(dir, "repo")
+	require.NoError(t, os.MkdirAll(repo, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "README.dibtest"), []byte("dibtest-git-repo\n"), 0o644))
+	git := func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-C", repo, "-c", "user.name=dibtest", "-c", "user.email=dibtest@localhost"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "git %v: %s", args, out)
+	}
+	git("init", "-q", "-b", "master")
+	git("add", "README.dibtest")
+	git("commit", "-q", "-m", "dibtest")
+	return dir
+}
+
+// TestTheOriginalsLibraryElementsBuildAndBootUnmodified builds and boots
+// an image of the original diskimage-builder's library elements,
+// unmodified, from the checkout upstreamCheckout finds (skipped, or failed
+// under CI=true, when there is none).
 func TestTheOriginalsLibraryElementsBuildAndBootUnmodified(t *testing.T) {
-	checkout := os.Getenv(UpstreamCheckoutVar)
-	if checkout == "" {
-		t.Skip("opt-in: set " + UpstreamCheckoutVar + " to a checkout of openstack/diskimage-builder")
-	}
-	library := filepath.Join(checkout, "diskimage_builder", "elements")
-	if _, err := os.Stat(filepath.Join(library, "growroot")); err != nil {
-		t.Fatalf("%s=%s: no diskimage_builder/elements/growroot in it: %v", UpstreamCheckoutVar, checkout, err)
-	}
 	requireBoot(t)
+	testenv.RequireCommands(t, "git", "curl")
+	library := filepath.Join(upstreamCheckout(t), "diskimage_builder", "elements")
 	ours, err := filepath.Abs("testdata/upstream-elements")
 	require.NoError(t, err)
 	name := filepath.Join(t.TempDir(), "upstream")
+	sources := upstreamSources(t)
 	var log bytes.Buffer
 	spec := images.Spec{
 		// bookworm: runtime-ssh-host-keys makes a DSA key first, which the
@@ -54,7 +66,13 @@ func TestTheOriginalsLibraryElementsBuildAndBootUnmodified(t *testing.T) {
 		// does with the original).
 		Name: name, Flavours: upstreamElements, Types: []string{"raw"}, Release: "bookworm",
 		ElementsPath: []string{ours, library}, CacheDir: testenv.CacheDir(), Log: &log,
-		Env:  []string{"DIB_CLOUD_INIT_DATASOURCES=ConfigDrive, NoCloud", "DIB_DEV_USER_PWDLESS_SUDO=yes"},
+		Env: []string{"DIB_CLOUD_INIT_DATASOURCES=ConfigDrive, NoCloud", "DIB_DEV_USER_PWDLESS_SUDO=yes",
+			"DIB_DIBTEST_SOURCES=" + sources,
+			// pip-and-virtualenv from Debian's packages; its get-pip.py
+			// (fetched whatever the install type) from a local file, as
+			// an offline build does.
+			"DIB_INSTALLTYPE_pip_and_virtualenv=package",
+			"DIB_REPOLOCATION_pip_and_virtualenv=file://" + sources + "/source-file"},
 		Args: append([]string{"-o", "upstream"}, upstreamElements...),
 	}
 	start := time.Now()
@@ -70,15 +88,28 @@ func TestTheOriginalsLibraryElementsBuildAndBootUnmodified(t *testing.T) {
 	m, err := vm.ExpectRE(upstreamRE, 2*bootTimeout)
 	require.NoError(t, err)
 	require.NoError(t, vm.Wait(2*time.Minute), "the guest powers off after the marker")
-	assert.Equal(t, "yes", m[1], "install-static copied static/")
-	assert.Equal(t, "sourced_by_bash", m[2], "extra-data.d wrote through TMP_MOUNT_PATH what environment.d exported")
-	assert.Equal(t, "yes", m[3], "package-installs.yaml installed tree and units (when:)")
-	assert.Equal(t, "yes", m[4], "devuser made the user")
-	assert.NotEqual(t, "0", m[5], "runtime-ssh-host-keys made host keys at boot")
-	assert.Equal(t, "enabled", m[6], "growroot's unit is enabled")
-	assert.Equal(t, "yes", m[7], "dhcp-all-interfaces installed its unit")
-	assert.Equal(t, "yes", m[8], "cloud-init-datasources configured cloud-init")
-	assert.Equal(t, "yes", m[9], "manifests wrote the build's environment")
-	assert.Equal(t, "yes", m[10], "enable-serial-console installed its udev rule")
+	for i, want := range []struct{ value, why string }{
+		{"yes", "install-static copied static/"},
+		{"sourced_by_bash", "extra-data.d wrote through TMP_MOUNT_PATH what environment.d exported"},
+		{"yes", "package-installs.yaml installed tree and units (when:)"},
+		{"yes", "devuser made the user"},
+		{"", "runtime-ssh-host-keys made host keys at boot"},
+		{"enabled", "growroot's unit is enabled"},
+		{"yes", "dhcp-all-interfaces installed its unit"},
+		{"yes", "cloud-init-datasources configured cloud-init"},
+		{"yes", "manifests wrote the build's environment"},
+		{"yes", "enable-serial-console installed its udev rule"},
+		{"yes", "select-boot-kernel-initrd named the kernel and initrd /vmlinuz and /initrd.img point to"},
+		{"yes", "cleanup-kernel-initrd removed the older kernel"},
+		{"yes", "source-repositories fetched the file with cache-url"},
+		{"yes", "source-repositories cloned the git repository"},
+		{"yes", "pip-and-virtualenv installed pip, virtualenv and venv from packages"},
+	} {
+		if want.value == "" {
+			assert.NotEqual(t, "0", m[i+1], want.why)
+			continue
+		}
+		assert.Equal(t, want.value, m[i+1], want.why)
+	}
 	assert.NotEmpty(t, res.RootUUID)
 }

@@ -55,7 +55,8 @@ exec env -0
 
 // prepareElements writes what a build with elements needs beside the
 // merged hooks: the built-in elements' directories (element paths for
-// hooks), the elements' package-installs entries, and the sudo of hooks.
+// hooks), the library they source as $_LIB, the elements'
+// package-installs entries, and the sudo of hooks.
 func (r *Root) prepareElements() error {
 	bin := filepath.Join(r.Dir, "bin")
 	if err := os.MkdirAll(bin, 0o755); err != nil {
@@ -72,6 +73,9 @@ func (r *Root) prepareElements() error {
 		return err
 	}
 	r.elementDirs = dirs
+	if err := elements.WriteLib(filepath.Join(r.Dir, "lib")); err != nil {
+		return err
+	}
 	entries := r.Plan.PackageInstalls
 	if entries == nil {
 		entries = []elements.PackageEntry{}

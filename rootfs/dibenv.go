@@ -44,6 +44,7 @@ func (r *Root) dibVars() map[string]string {
 		"DIB_OFFLINE":             offline,
 		"DIB_ENV":                 elements.DIBEnv(s.Env),
 		"DIB_ARGS":                strings.Join(s.Args, " "),
+		"_LIB":                    filepath.Join(r.Dir, "lib"),
 	}
 	for _, kv := range elements.Vars(set, r.elementDirs) {
 		k, v, _ := strings.Cut(kv, "=")

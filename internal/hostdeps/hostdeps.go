@@ -43,6 +43,8 @@ var Packages = map[string]string{
 	"procps":                 "tests look for processes a build left (pgrep)",
 	"util-linux":             "tests use unshare, mount, findmnt and blkid",
 	"libc-bin":               "ldd, the oracle of the ELF closure tests",
+	"git":                    "the test of the original's elements: git archive of its repository; its source-repositories clones",
+	"curl":                   "the original's cache-url (source-repositories) fetches with curl",
 }
 
 // Names returns the package names, sorted.
