@@ -7,10 +7,11 @@ import (
 	"github.com/tripleo/diskimage-builder/flavours"
 )
 
-// noDM and noMount are the reasons most refusals share.
+// noDM, noMount and noRPM are the reasons most refusals share.
 const (
 	noDM    = "it makes LVM volumes, which needs device-mapper; this builder writes disks without device-mapper, loop devices or mounts"
 	noMount = "it mounts during the build, and mounts here live only as long as one phase, in that phase's own namespace"
+	noRPM   = "it is the package manager of RPM distributions; roots here are Debian (dpkg gives install-packages)"
 )
 
 // Refused are the original's library elements this builder cannot run,
@@ -32,6 +33,10 @@ var Refused = map[string]string{
 	"replace-partition":    "it replaces a partition of an image with loop devices",
 	"docker":               "it makes the root with docker",
 	"containerfile":        "it makes the root with podman or docker",
+	"yum":                  noRPM,
+	"yum-minimal":          noRPM,
+	"zypper":               noRPM,
+	"zypper-minimal":       noRPM,
 }
 
 // refuse refuses an element found on ELEMENTS_PATH that this builder

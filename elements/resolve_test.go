@@ -108,6 +108,8 @@ func TestElementsThatNeedMountsOrAnotherOSAreRefusedWithTheReason(t *testing.T) 
 		"my-layout":      "hybrid GPT",
 		"growvols":       "LVM",
 		"iso":            "loop-mounting",
+		"yum":            "RPM",
+		"baremetal":      "disk-image-get-kernel",
 	} {
 		_, err := resolve([]string{"debian-minimal", name}, nil, el)
 		require.Error(t, err, name)
