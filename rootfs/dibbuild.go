@@ -68,6 +68,11 @@ func (r *Root) prepareElements() error {
 	if !r.Plan.Flavours.DIB() {
 		return nil
 	}
+	// Python hooks outside the image (#!/usr/bin/env python3) get the
+	// host's python3 with PyYAML, as the original's ran in its virtualenv.
+	if err := os.Symlink(hostPython, filepath.Join(bin, "python3")); err != nil {
+		return fmt.Errorf("prepare hooks: %w", err)
+	}
 	dirs, err := elements.Dirs(r.Plan.Flavours, filepath.Join(r.Dir, "elements"))
 	if err != nil {
 		return err

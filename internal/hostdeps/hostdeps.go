@@ -45,6 +45,7 @@ var Packages = map[string]string{
 	"libc-bin":               "ldd, the oracle of the ELF closure tests",
 	"git":                    "the test of the original's elements: git archive of its repository; its source-repositories clones",
 	"curl":                   "the original's cache-url (source-repositories) fetches with curl",
+	"python3-yaml":           "Python hooks of the original's elements outside the image (svc-map) import yaml",
 }
 
 // Names returns the package names, sorted.
