@@ -82,7 +82,9 @@ func (r *Root) build(ctx context.Context) (err error) {
 	if err := os.MkdirAll(s.TmpDir, 0o755); err != nil {
 		return fmt.Errorf("build directory: %w", err)
 	}
-	if r.Dir, err = os.MkdirTemp(s.TmpDir, "dib-build-"); err != nil {
+	// Named as the original names it: elements parse the part after the
+	// dot of TMP_MOUNT_PATH (source-repositories' manifest name).
+	if r.Dir, err = os.MkdirTemp(s.TmpDir, "dib_build."); err != nil {
 		return fmt.Errorf("build directory: %w", err)
 	}
 	r.Janitor.Add(r.Dir)
