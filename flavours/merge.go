@@ -19,15 +19,16 @@ var skippedDirs = map[string]bool{"tests": true, "__pycache__": true}
 // dir/environment.d/NAME, and any data files the flavours carry.
 // A flavour's README files, flavour-deps and bootstrap-packages are left
 // out; an element's directories but tests and __pycache__ are copied, and
-// its top-level files, as DIB does.
-func (s *Set) WriteTree(dir string) error {
+// its top-level files, as DIB does. The files are read with as's rights
+// (nil: the process's own), see CheckReadable.
+func (s *Set) WriteTree(dir string, as ReadAs) error {
 	for _, f := range s.Flavours {
 		err := f.walk(func(p string, d fs.DirEntry) error {
 			dst := filepath.Join(dir, filepath.FromSlash(p))
 			if d.IsDir() {
 				return os.MkdirAll(dst, 0o755)
 			}
-			return copyFile(f, p, d, dst)
+			return copyFile(f, p, d, dst, as)
 		})
 		if err != nil {
 			return fmt.Errorf("copy flavour %s into %s: %w", f.Name, dir, err)
@@ -111,16 +112,24 @@ func skipFile(p string, d fs.DirEntry) bool {
 	return base == "flavour-deps" || base == "bootstrap-packages" || (!strings.Contains(p, "/") && strings.HasPrefix(base, "README"))
 }
 
-func copyFile(f *Flavour, p string, d fs.DirEntry, dst string) error {
+func copyFile(f *Flavour, p string, d fs.DirEntry, dst string, as ReadAs) error {
 	if d.Type()&fs.ModeSymlink != 0 && f.onDisk {
-		target, err := os.Readlink(filepath.Join(f.Dir, filepath.FromSlash(p)))
+		var target string
+		err := as.do(func() (err error) {
+			target, err = os.Readlink(filepath.Join(f.Dir, filepath.FromSlash(p)))
+			return err
+		})
 		if err != nil {
 			return err
 		}
 		os.Remove(dst)
 		return os.Symlink(target, dst)
 	}
-	data, err := fs.ReadFile(f.fsys, p)
+	var data []byte
+	err := as.do(func() (err error) {
+		data, err = fs.ReadFile(f.fsys, p)
+		return err
+	})
 	if err != nil {
 		return err
 	}
