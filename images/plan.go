@@ -38,7 +38,7 @@ func (s Spec) Plan() (*Plan, error) {
 		Name: s.Name, Flavours: s.Flavours, FlavoursPath: s.FlavoursPath, Packages: s.Packages,
 		Arch: s.Arch, Release: s.Release, Mirror: s.Mirror, CacheDir: s.CacheDir,
 		TmpDir: s.TmpDir, KeepBuildDir: s.KeepBuildDir, Trace: s.Trace, Break: s.Break, BreakCmd: s.BreakCmd,
-		Env: s.Env, Log: s.Log,
+		SourceDateEpoch: s.SourceDateEpoch, Env: s.Env, Log: s.Log,
 	}
 	if s.Size > 0 && s.wantsDisk() {
 		root.CheckBase = p.checkSize

@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Types lists the output types Build can write.
@@ -46,6 +47,16 @@ type Spec struct {
 	// Overwrite replaces existing outputs; otherwise they are renamed aside
 	// with a timestamp.
 	Overwrite bool
+	// Seed, when set, gives the image other identifiers (filesystem UUIDs,
+	// GPT GUIDs, FAT serial, vhd UUID, vmdk CID) than the ones its inputs
+	// alone give it (see identitySeed): two images from the same inputs
+	// with different seeds differ only there.
+	Seed string
+	// SourceDateEpoch is the time the image stands for (SOURCE_DATE_EPOCH):
+	// every file time is clamped to it and every format that records a
+	// time records it. The zero Time means the base's (see
+	// rootfs.Spec.SourceDateEpoch).
+	SourceDateEpoch time.Time
 
 	FlavoursPath []string // searched before the built-in flavours
 	Trace        bool     // run shell hooks with -x, DIB_DEBUG_TRACE=1

@@ -41,7 +41,7 @@ func (s Spec) Plan() (*Plan, error) {
 		Name: s.Name, Flavours: s.Flavours, FlavoursPath: s.FlavoursPath,
 		Arch: s.Arch, Release: s.Release, Mirror: s.Mirror, CacheDir: s.CacheDir,
 		TmpDir: s.TmpDir, KeepBuildDir: s.KeepBuildDir, Trace: s.Trace, CacheRoot: !s.NoRootCache,
-		Env: s.Env, Log: s.Log,
+		SourceDateEpoch: s.SourceDateEpoch, Env: s.Env, Log: s.Log,
 	}
 	if p.Root, err = root.Plan(); err != nil {
 		return nil, err

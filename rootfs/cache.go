@@ -59,7 +59,7 @@ func (r *Root) saveToCache(ctx context.Context) error {
 	if err := os.Rename(tmp, final); err != nil {
 		return errors.Join(fmt.Errorf("root cache: %w", err), removeMissingOK(tmp))
 	}
-	if err := bootstrap.Seal(final); err != nil {
+	if err := bootstrap.Seal(final, r.Epoch); err != nil {
 		return fmt.Errorf("root cache: %w", err)
 	}
 	return trimCache(filepath.Dir(final), rootCacheKeep)

@@ -47,8 +47,8 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	plan.SetLog(log)
 	res, err := plan.Build(ctx)
 	var outs []string
-	if res != nil {
-		outs = res.Outputs
+	if res != nil && res.SBOM != "" {
+		outs = append(res.Outputs, res.SBOM)
 	}
 	return finish(cmd, outs, err, stdout, stderr)
 }
@@ -60,9 +60,13 @@ func createSpec(v values, flavours, env []string) (images.Spec, error) {
 		Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"), CacheDir: v.str("image-cache"),
 		Uncompressed: v.on("uncompressed"), QCOW2Compression: v.str("qcow2-compression"),
 		BootCmdline: strings.Fields(v.str("DIB_BOOTLOADER_DEFAULT_CMDLINE")),
-		Checksum:    v.on("checksum"), Overwrite: v.on("overwrite"),
+		Checksum:    v.on("checksum"), Overwrite: v.on("overwrite"), Seed: v.str("seed"),
 		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: v.str("tmp-dir"), KeepBuildDir: v.on("keep-build-dir"),
 		Break: v.list("break"), BreakCmd: v.str("break_cmd"), Env: env,
+	}
+	var err error
+	if spec.SourceDateEpoch, err = sourceDateEpoch(v); err != nil {
+		return spec, err
 	}
 	if s := v.str("image-size"); s != "" {
 		n, err := ParseSize(s)

@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tripleo/diskimage-builder/images"
+	"github.com/tripleo/diskimage-builder/internal/sys/epoch"
 	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
@@ -27,6 +29,7 @@ func buildOptions(outputs string, extra ...option) []option {
 		{flag: "tmp-dir", env: "DIB_TMP", def: rootfs.DefaultTmpDir(), help: "where the build directory is made (default: RAM when there is room)"},
 		{flag: "keep-build-dir", env: "DIB_KEEP_BUILD_DIR", def: "false", isSet: true, help: "keep the build directory for debugging"},
 		{flag: "logfile", env: "DIB_LOGFILE", help: "also write the build log to this file"},
+		{env: epoch.Var, help: "seconds since 1970: the time the outputs stand for (default: the date of the base's release file)"},
 		{flag: "help", short: "h", def: "false", isSet: true, help: "show this help and exit"},
 	}
 	return slices.Concat(head, extra, tail)
@@ -40,6 +43,7 @@ var createOptions = buildOptions("outputs are NAME.TYPE",
 	option{flag: "packages", short: "p", env: "DIB_INSTALL_PACKAGES", help: "extra packages to install, comma separated"},
 	option{flag: "image-size", env: "IMAGE_SIZE", help: "disk size in GB (decimals allowed); default: from the content"},
 	option{flag: "checksum", env: "DIB_CHECKSUM", def: "false", isSet: true, help: "write NAME.TYPE.sha256 and .md5 beside each output"},
+	option{flag: "seed", env: "DIB_SEED", help: "give the image other identifiers (UUIDs, GUIDs, serials) than its inputs alone give"},
 	option{env: "DIB_BOOTLOADER_DEFAULT_CMDLINE", help: "kernel arguments added to the boot entry, space separated"},
 	option{env: "break", help: "stop for a shell at before-PHASE, after-PHASE or after-error (comma separated)"},
 	option{env: "break_cmd", help: "command run at a break point instead of a shell"},
@@ -60,6 +64,15 @@ var ramdiskOptions = buildOptions("outputs are NAME.kernel and NAME.initramfs",
 // proxies, see rootfs.ReachesHooks). The sudoers rule keeps the same.
 func kept(opts []option, k string) bool {
 	return rootfs.ReachesHooks(k) || slices.ContainsFunc(opts, func(o option) bool { return o.env == k })
+}
+
+// sourceDateEpoch reads SOURCE_DATE_EPOCH; unset is the zero Time (the
+// base's epoch).
+func sourceDateEpoch(v values) (time.Time, error) {
+	if s := v.str(epoch.Var); s != "" {
+		return epoch.Parse(s)
+	}
+	return time.Time{}, nil
 }
 
 // ParseSize parses a size in GB (decimals allowed, "1.5"), or with a unit

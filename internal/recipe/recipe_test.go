@@ -4,11 +4,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tripleo/diskimage-builder/images"
+	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 
 // fixture is a spec over a flavour of the test's own, with its output in
@@ -125,11 +127,16 @@ func TestARefreshedBaseTarballTriggersARebuild(t *testing.T) {
 	tarball := base.Path()
 	require.NoError(t, os.MkdirAll(filepath.Dir(tarball), 0o755))
 	require.NoError(t, os.WriteFile(tarball, []byte("base"), 0o644))
+	require.NoError(t, bootstrap.Seal(tarball, time.Unix(1735689600, 0)))
 	require.NoError(t, Record(plan(t, spec)))
 	requireUpToDate(t, spec)
 
-	require.NoError(t, os.WriteFile(tarball, []byte("newer base"), 0o644))
-	assert.Equal(t, "changed: base tarball", staleReason(t, spec))
+	// Touching it changes nothing; new bytes do.
+	require.NoError(t, os.Chtimes(tarball, time.Now(), time.Now()))
+	requireUpToDate(t, spec)
+	require.NoError(t, os.WriteFile(tarball, []byte("a newer base"), 0o644))
+	require.NoError(t, bootstrap.Seal(tarball, time.Unix(1735689600, 0)))
+	assert.Equal(t, "changed: base sha256", staleReason(t, spec))
 }
 
 func TestAFlavoursBootstrapPackagesChangeTheBaseItStartsFrom(t *testing.T) {
