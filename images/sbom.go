@@ -3,10 +3,12 @@ package images
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/tripleo/diskimage-builder/sbom"
@@ -51,14 +53,21 @@ func (w *writer) bom() (sbom.BOM, error) {
 	if b.Flavours, err = sbom.FlavoursOf(w.root.Plan.Flavours); err != nil {
 		return b, err
 	}
-	for _, job := range w.jobs {
-		sum, err := sha256File(job.tmp)
-		if err != nil {
-			return b, err
-		}
-		b.Outputs = append(b.Outputs, sbom.Output{Name: filepath.Base(job.final), SHA256: sum})
+	// The outputs are hashed at the same time: a raw disk and its
+	// conversions are large.
+	b.Outputs = make([]sbom.Output, len(w.jobs))
+	errs := make([]error, len(w.jobs))
+	var wg sync.WaitGroup
+	for i, job := range w.jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.Outputs[i].Name = filepath.Base(job.final)
+			b.Outputs[i].SHA256, errs[i] = sha256File(job.tmp)
+		}()
 	}
-	return b, nil
+	wg.Wait()
+	return b, errors.Join(errs...)
 }
 
 // addStamping counts d as time spent on reproducibility alone.

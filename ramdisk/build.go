@@ -82,6 +82,10 @@ type Result struct {
 	Kernel        string // NAME.kernel
 	Initramfs     string // NAME.initramfs
 	SBOM          string // NAME.cdx.json, the bill of materials
+	// Epoch is the time of every entry of the initramfs: Spec's
+	// SourceDateEpoch, the root's, or in host mode the newest time of the
+	// files it copies.
+	Epoch time.Time
 	KernelVersion string
 	Entries       int   // records in the archive
 	Size          int64 // bytes of the compressed initramfs

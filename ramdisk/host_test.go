@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,6 +47,8 @@ func TestAHostRamdiskHoldsBusyboxBinaryDepsModulesFirmwareUdevRulesAndInit(t *te
 	require.NoError(t, err)
 	assert.Equal(t, []string{spec.Name + ".kernel", spec.Name + ".initramfs"}, res.Outputs())
 	assert.Equal(t, fakeKernel, res.KernelVersion)
+	assert.False(t, res.Epoch.IsZero(), "dated by the newest of the host's files")
+	assert.False(t, res.Epoch.After(time.Now()))
 	kernel, err := os.ReadFile(res.Kernel)
 	require.NoError(t, err)
 	assert.Equal(t, "not really a kernel\n", string(kernel))
@@ -62,7 +65,7 @@ func TestAHostRamdiskHoldsBusyboxBinaryDepsModulesFirmwareUdevRulesAndInit(t *te
 	findmnt, err := filepath.EvalSymlinks(mustLookPath(t, "findmnt"))
 	require.NoError(t, err)
 	assert.NoError(t, a.Validate(
-		archivetest.ParentsFirst{}, archivetest.Owner{UID: 0, GID: 0, MTime: 0},
+		archivetest.ParentsFirst{}, archivetest.Owner{UID: 0, GID: 0, MTime: uint32(res.Epoch.Unix())},
 		archivetest.HasFile{Path: bb},
 		archivetest.HasFile{Path: findmnt},
 		archivetest.HasCharDevice{Path: "/dev/console", Major: 5, Minor: 1},

@@ -38,6 +38,7 @@ func write(ctx context.Context, s Spec, src source, set *flavours.Set, reg outpu
 	if err != nil {
 		return nil, err
 	}
+	res.Epoch = at
 	tmpInitrd, err := outs.Temp(res.Initramfs)
 	if err != nil {
 		return nil, err

@@ -90,6 +90,11 @@ func (s Spec) withDefaults() Spec {
 	if s.TmpDir == "" {
 		s.TmpDir = DefaultTmpDir()
 	}
+	// Hooks outside the image run in the build directory: their paths
+	// must not depend on the working directory.
+	if abs, err := filepath.Abs(s.TmpDir); err == nil {
+		s.TmpDir = abs
+	}
 	if s.Env == nil {
 		s.Env = os.Environ()
 	}

@@ -42,6 +42,7 @@ var Packages = map[string]string{
 	"procps":                 "tests look for processes a build left (pgrep)",
 	"util-linux":             "tests use unshare, mount, findmnt and blkid",
 	"libc-bin":               "ldd, the oracle of the ELF closure tests",
+	"diffoscope-minimal":     "verify:reproducible shows what differs inside two builds' outputs",
 }
 
 // Names returns the package names, sorted.
