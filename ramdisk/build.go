@@ -79,13 +79,13 @@ type Spec struct {
 
 // Result is what a build wrote.
 type Result struct {
-	Kernel        string // NAME.kernel
-	Initramfs     string // NAME.initramfs
-	SBOM          string // NAME.cdx.json, the bill of materials
+	Kernel    string // NAME.kernel
+	Initramfs string // NAME.initramfs
+	SBOM      string // NAME.cdx.json, the bill of materials
 	// Epoch is the time of every entry of the initramfs: Spec's
 	// SourceDateEpoch, the root's, or in host mode the newest time of the
 	// files it copies.
-	Epoch time.Time
+	Epoch         time.Time
 	KernelVersion string
 	Entries       int   // records in the archive
 	Size          int64 // bytes of the compressed initramfs

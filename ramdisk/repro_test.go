@@ -2,9 +2,9 @@ package ramdisk_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
