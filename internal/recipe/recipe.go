@@ -38,6 +38,7 @@ func Inputs(p *images.Plan) ([]string, error) {
 		fmt.Sprintf("spec uncompressed %t", spec.Uncompressed),
 		"spec qcow2-compression " + spec.QCOW2Compression,
 		fmt.Sprintf("spec checksum %t", spec.Checksum),
+		"spec seed " + spec.Seed,
 	}, tree...)
 	slices.Sort(lines)
 	return lines, nil

@@ -114,10 +114,18 @@ func TestChangedSettingsAndVariablesTriggerARebuild(t *testing.T) {
 	env.Env = []string{"DIB_RELEASE_NOTE=b", "HOME=/home/y"}
 	assert.Equal(t, "changed: env DIB_RELEASE_NOTE", staleReason(t, env))
 
-	// Variables that never reach the hooks change nothing.
+	// Variables that never reach the hooks change nothing, nor those that
+	// say where and how the build runs.
 	home := spec
-	home.Env = []string{"DIB_RELEASE_NOTE=a", "HOME=/home/y"}
+	home.Env = []string{"DIB_RELEASE_NOTE=a", "HOME=/home/y", "DIB_TMP=/elsewhere", "DIB_LOGFILE=/tmp/log", "TMPDIR=/x"}
 	requireUpToDate(t, home)
+
+	seeded := spec
+	seeded.Seed = "another"
+	assert.Equal(t, "changed: spec seed", staleReason(t, seeded))
+	dated := spec
+	dated.SourceDateEpoch = time.Unix(1735689600, 0)
+	assert.Equal(t, "new input: spec epoch", staleReason(t, dated))
 }
 
 func TestARefreshedBaseTarballTriggersARebuild(t *testing.T) {
