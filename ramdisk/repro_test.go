@@ -15,6 +15,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/ramdisk"
+	"github.com/tripleo/diskimage-builder/ramdisk/initramfs/archivetest"
 	"github.com/tripleo/diskimage-builder/sbom"
 	"github.com/tripleo/diskimage-builder/sbom/sbomtest"
 )
@@ -45,6 +46,14 @@ func TestTwoBuildsOfARamdiskAreTheSameBytesAndItsBillOfMaterialsNamesItsFiles(t 
 		b, err := os.ReadFile(p[1])
 		require.NoError(t, err)
 		assert.True(t, bytes.Equal(a, b), "%s and %s are the same bytes", p[0], p[1])
+	}
+	// Every entry has the root's epoch: the base's release date, not the clock.
+	require.False(t, first.Epoch.IsZero())
+	assert.Equal(t, second.Root.Epoch, first.Epoch)
+	arc, err := archivetest.ReadFile(first.Initramfs)
+	require.NoError(t, err)
+	for _, e := range arc.Entries {
+		assert.Equal(t, uint32(first.Epoch.Unix()), e.MTime, "%s is dated by the epoch", e.Name)
 	}
 
 	doc, err := os.ReadFile(first.SBOM)
