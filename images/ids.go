@@ -18,14 +18,15 @@ import (
 // the root's fingerprint (rootfs.Plan.Fingerprint: the base's bytes, every
 // file of every flavour, the -p packages, the variables that reach the
 // hooks, the image's name and the SOURCE_DATE_EPOCH asked for), the disk's
-// settings (size, ESP size, label, kernel arguments) and Spec.Seed. The
+// settings (size, ESP size, label, kernel arguments, Secure Boot) and
+// Spec.Seed. The
 // same inputs give the same identifiers on any host, in any directory, at
 // any time; a change to any input, or another seed, gives new ones, so two
 // different images never share them.
 func identitySeed(fingerprint string, d disk.Spec, seed string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "diskimage-builder identifiers v1\nroot %s\nsize %d\nesp %d\nlabel %s\ncmdline %s\nseed %s\n",
-		fingerprint, d.Size, d.ESPSizeMiB, d.Label, strings.Join(d.ExtraCmdline, " "), seed)
+	fmt.Fprintf(h, "diskimage-builder identifiers v1\nroot %s\nsize %d\nesp %d\nlabel %s\ncmdline %s\nsecure-boot %t\nseed %s\n",
+		fingerprint, d.Size, d.ESPSizeMiB, d.Label, strings.Join(d.ExtraCmdline, " "), d.SecureBoot, seed)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -38,6 +38,11 @@ type Spec struct {
 	// filesystem, given to mke2fs and mtools and clamped in the tree (see
 	// FindMke2fs). The zero Time leaves the tools their clock.
 	Epoch time.Time
+	// SecureBoot boots UEFI through the tree's signed chain (Debian's
+	// shim, GRUB and kernel; see SignedESP) instead of a GRUB image made by
+	// grub-mkimage, so the image boots with Secure Boot enforced. BIOS boot
+	// is the same either way.
+	SecureBoot bool
 	// Stream, when not nil, receives the output of the commands Build runs.
 	Stream io.Writer
 }

@@ -10,13 +10,18 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
+	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 	"golang.org/x/sys/unix"
 )
 
 // Ensure returns the path of the cached base tarball for o, making it first
 // when the cache has none. Concurrent calls for the same base wait for each
 // other; only a complete tarball is ever returned. Progress goes to log.
-func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
+// Its temporary directories are owned (workdir.Owned, so that Sweep finds
+// them once their maker is dead) and registered with jan, which may be
+// nil, before they are used.
+func Ensure(ctx context.Context, o Options, jan *janitor.Janitor, log io.Writer) (_ string, err error) {
 	final := o.Path()
 	if Sealed(final) {
 		return final, nil
@@ -37,21 +42,17 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 	if err := Discard(final); err != nil {
 		return "", fmt.Errorf("base cache: %w", err)
 	}
-	// Holding the lock, no other build writes this base: temporary
-	// directories of it are what a killed build left.
-	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(final), ".tmp-"+o.Key()+"-*"))
-	for _, d := range stale {
-		os.RemoveAll(d)
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(final), ".tmp-"+o.Key()+"-")
+	owned, err := workdir.Make(filepath.Dir(final), tmpPrefix+o.Key()+"-*")
 	if err != nil {
 		return "", fmt.Errorf("base cache: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	jan.Add(owned.Path)
+	defer func() { err = errors.Join(err, owned.Remove()); jan.Forget(owned.Path) }()
+	tmp := owned.Path
 	start := time.Now()
 	fmt.Fprintf(log, "bootstrap: making the %s/%s base from %s (cached as %s)\n", o.Release, o.Arch, o.Mirror, final)
 	out := filepath.Join(tmp, "base.tar.zst")
-	epoch, err := makeStamped(ctx, o, tmp, out, log)
+	epoch, err := makeStamped(ctx, o, tmp, out, jan, log)
 	if err != nil {
 		return "", err
 	}
@@ -70,7 +71,7 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 // When the mirror published a new release while the base was made, so that
 // the base holds a newer one than the epoch it was stamped with, it is made
 // again with the new epoch, once.
-func makeStamped(ctx context.Context, o Options, tmp, out string, log io.Writer) (time.Time, error) {
+func makeStamped(ctx context.Context, o Options, tmp, out string, jan *janitor.Janitor, log io.Writer) (time.Time, error) {
 	epoch, err := ReleaseEpoch(ctx, o.Mirror, o.Release)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("bootstrap %s/%s: %w", o.Release, o.Arch, err)
@@ -79,7 +80,7 @@ func makeStamped(ctx context.Context, o Options, tmp, out string, log io.Writer)
 		fmt.Fprintf(log, "bootstrap: SOURCE_DATE_EPOCH=%d, the date of the mirror's %s release file\n", epoch.Unix(), o.Release)
 		var made time.Time
 		if _, lookErr := exec.LookPath("mmdebstrap"); lookErr == nil {
-			made, err = mmdebstrap(ctx, o, tmp, out, epoch, log)
+			made, err = mmdebstrap(ctx, o, tmp, out, epoch, jan, log)
 		} else {
 			made, err = debootstrap(ctx, o, tmp, out, epoch, log)
 		}

@@ -2,6 +2,7 @@ package bootstrap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/internal/sys/epoch"
+	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
 	"github.com/tripleo/diskimage-builder/internal/sys/nsrun"
 	"github.com/tripleo/diskimage-builder/rootfs/debcache"
 )
@@ -23,8 +25,8 @@ import (
 // is linked into the root's apt archive rather than copied, what is
 // downloaded is added to it after, and the commands package scripts would
 // repeat run once, at the end (see hooks.go). tmp is a directory on the
-// cache's filesystem.
-func mmdebstrap(ctx context.Context, o Options, tmp, out string, at time.Time, log io.Writer) (time.Time, error) {
+// cache's filesystem; the scratch directory is made by makeScratch.
+func mmdebstrap(ctx context.Context, o Options, tmp, out string, at time.Time, jan *janitor.Janitor, log io.Writer) (_ time.Time, err error) {
 	debs := o.DebCache()
 	if err := os.MkdirAll(debs, 0o755); err != nil {
 		return time.Time{}, fmt.Errorf("package cache: %w", err)
@@ -42,11 +44,12 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, at time.Time, l
 	}
 	argv = append(argv, hooks.args()...)
 	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", "--", o.Release, out, o.Mirror)
-	env, scratch, err := mmdebstrapEnv(o.scratchName(), at)
+	scratch, err := makeScratch(o, tmp, jan)
 	if err != nil {
 		return time.Time{}, err
 	}
-	defer os.RemoveAll(scratch)
+	defer func() { err = errors.Join(err, scratch.remove()) }()
+	env := append(withEpoch(os.Environ(), at), "ZSTD_NBTHREADS="+strconv.Itoa(runtime.NumCPU()), "TMPDIR="+scratch.path)
 	job := nsrun.Job{Steps: []nsrun.Step{{Label: "bootstrap", Argv: argv}}, Env: append(env, hooks.env...)}
 	_, err = nsrun.Run(ctx, job, log)
 	// Packages downloaded before a failure are kept too.
@@ -71,32 +74,6 @@ func madeFrom(p string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("bootstrap: the release file of the base: %w", err)
 	}
 	return t, nil
-}
-
-// mmdebstrapEnv is the caller's environment with SOURCE_DATE_EPOCH at,
-// plus: TMPDIR on a tmpfs when there is room in RAM (mmdebstrap makes its
-// tree there and dpkg unpacks every package into it), and the zstd
-// compressing the tarball using every core. The scratch directory it
-// returns is mmdebstrap's TMPDIR, named for one base of one cache
-// (scratchName) and used only under that base's lock: what a killed
-// bootstrap left there is removed by the next one.
-func mmdebstrapEnv(name string, at time.Time) (env []string, scratch string, err error) {
-	env = append(withEpoch(os.Environ(), at), "ZSTD_NBTHREADS="+strconv.Itoa(runtime.NumCPU()))
-	if os.Getenv("TMPDIR") != "" {
-		return env, "", nil
-	}
-	d := RAMDir(true)
-	if d == "" {
-		return env, "", nil
-	}
-	scratch = filepath.Join(d, name)
-	if err := os.RemoveAll(scratch); err != nil {
-		return nil, "", fmt.Errorf("bootstrap scratch %s: %w", scratch, err)
-	}
-	if err := os.Mkdir(scratch, 0o700); err != nil {
-		return nil, "", fmt.Errorf("bootstrap scratch %s: %w", scratch, err)
-	}
-	return append(env, "TMPDIR="+scratch), scratch, nil
 }
 
 // withEpoch is env with SOURCE_DATE_EPOCH at, in place of the caller's: a
@@ -132,7 +109,7 @@ func debootstrap(ctx context.Context, o Options, tmp, out string, at time.Time, 
 		{Label: "bootstrap", Argv: []string{"sh", "-c", `rm -f "$1"/var/cache/apt/archives/*.deb`, "clean", tree}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", identityScript, "identity", tree}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", copyReleaseScript, "release", tree, o.Release, release}},
-		{Label: "pack", Argv: append([]string{"tar", "--zstd", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*"},
+		{Label: "pack", Argv: append([]string{"tar", "--zstd", "--force-local", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*"},
 			append(epoch.TarOptions(at), ".")...)},
 	}
 	if _, err := nsrun.Run(ctx, nsrun.Job{Steps: steps, Env: withEpoch(os.Environ(), at)}, log); err != nil {
