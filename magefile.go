@@ -21,16 +21,22 @@ import (
 // Image holds the disk image recipes; outputs go under out/.
 type Image mg.Namespace
 
+// imageRecipes are the image recipes' specs, by target.
+var imageRecipes = map[string]images.Spec{
+	"image:vm":          {Name: "out/vm", Flavours: []string{"base", "vm", "local-config"}},
+	"image:novaCompute": {Name: "out/nova-compute", Flavours: []string{"base", "vm", "local-config", "nova-compute"}},
+}
+
 // VM builds out/vm.qcow2: a Debian cloud image (base, vm, local-config) that boots under BIOS and UEFI.
 func (Image) VM(ctx context.Context) error {
 	mg.CtxDeps(ctx, Deps)
-	return buildImage(ctx, images.Spec{Name: "out/vm", Flavours: []string{"base", "vm", "local-config"}})
+	return buildImage(ctx, imageRecipes["image:vm"])
 }
 
 // NovaCompute builds out/nova-compute.qcow2: a nova-compute node configured from its config drive at first boot.
 func (Image) NovaCompute(ctx context.Context) error {
 	mg.CtxDeps(ctx, Deps)
-	return buildImage(ctx, images.Spec{Name: "out/nova-compute", Flavours: []string{"base", "vm", "local-config", "nova-compute"}})
+	return buildImage(ctx, imageRecipes["image:novaCompute"])
 }
 
 // buildImage runs one image recipe with the build log on the terminal,
@@ -60,7 +66,7 @@ func buildImage(ctx context.Context, spec images.Spec) error {
 	if err != nil {
 		return err
 	}
-	for _, o := range res.Outputs {
+	for _, o := range append(res.Outputs, res.SBOM) {
 		fmt.Println(o)
 	}
 	return recipe.Record(plan)

@@ -28,7 +28,11 @@ func (r *runner) buildVM(ctx context.Context, spec images.Spec) ([]Timing, error
 		return nil, err
 	}
 	res, err := p.Build(ctx)
-	return timings(res.Phases), err
+	ph := timings(res.Phases)
+	if res.Stamping > 0 {
+		ph = append(ph, Timing{StampPhase, res.Stamping})
+	}
+	return ph, err
 }
 
 // coldEmpty builds image:vm from an empty cache: the base and every

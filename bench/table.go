@@ -45,6 +45,7 @@ func (r *Report) Markdown() string {
 			secs(s.Median()), secs(slices.Min(s.Totals)), secs(slices.Max(s.Totals)), cpu, target(s.Target), met)
 	}
 	r.phaseTable(&b)
+	r.costTable(&b)
 	if len(r.Sizes) > 0 {
 		b.WriteString("\n## Outputs\n\n| output | size | limit | met |\n|---|---:|---:|---|\n")
 		for _, z := range r.Sizes {

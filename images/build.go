@@ -16,6 +16,12 @@ type Result struct {
 	Duration time.Duration // the whole build
 	BuildDir string        // set when Spec.KeepBuildDir kept it
 	RootUUID string        // UUID of the root filesystem of disk outputs
+	SBOM     string        // the bill of materials placed with the outputs, NAME.cdx.json
+	// Stamping is the time the outputs phase spent on reproducibility
+	// alone: clamping the times of what the disk stage wrote into the
+	// tree, and stamping the vhd and vmdk headers (the root's own share is
+	// its "normalize" phase).
+	Stamping time.Duration
 }
 
 // Timing is how long one named step took.

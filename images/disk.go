@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"github.com/google/uuid"
+	"time"
 
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/images/disk"
+	"github.com/tripleo/diskimage-builder/internal/sys/epoch"
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
@@ -51,11 +51,17 @@ func (w *writer) makeDisk(ctx context.Context) (string, error) {
 			chain = "signed shim and GRUB (Secure Boot)"
 		}
 		w.logf("==> disk: GPT with BIOS boot, EFI system (%s) and root partitions", chain)
-		res, err := disk.Build(ctx, w.root.Tree, raw, w.plan.Disk)
+		res, err := disk.Build(ctx, w.root.Tree, raw, w.diskSpec())
 		if err != nil {
 			return "", err
 		}
 		w.logf("disk: %s", stepTimes(res.Timings))
+		w.logMke2fs(res.Mke2fs)
+		for _, t := range res.Timings {
+			if t.Step == disk.ClampStep {
+				w.addStamping(t.Took)
+			}
+		}
 		w.res.RootUUID = res.RootUUID
 		root, _ := res.Layout.Partition(disk.Root) // the vm layout always has one
 		env = []string{"DIB_ROOT_UUID=" + res.RootUUID,
@@ -91,19 +97,40 @@ func (w *writer) filesystemImage(ctx context.Context, raw string) (string, error
 		size = min + min*3/10
 	}
 	size = (size + disk.MiB - 1) / disk.MiB * disk.MiB
-	id := uuid.NewString()
+	ds := w.diskSpec()
+	ids := disk.NewIDs(ds.Seed)
 	w.logf("==> disk: bare ext4 filesystem, %d MiB (no %s flavour: not bootable)", size/disk.MiB, bootFlavour)
 	label := w.plan.Disk.Label
 	if label == "" {
 		label = disk.DefaultLabel
 	}
-	argv := append([]string{"mkfs.ext4", "-q", "-F"}, w.plan.Disk.MkfsOptions...)
-	argv = append(argv, "-d", w.root.Tree, "-U", id, "-L", label,
-		"-E", "root_owner=0:0", raw, strconv.FormatInt(size/1024, 10)+"k")
-	if _, err := run.Run(ctx, run.Cmd{Argv: argv}); err != nil {
+	t0 := time.Now()
+	if err := epoch.ClampTree(w.root.Tree, ds.Epoch); err != nil {
 		return "", fmt.Errorf("make filesystem image: %w", err)
 	}
-	return id, nil
+	w.addStamping(time.Since(t0))
+	m := disk.FindMke2fs(ctx, w.root.Tree, ds.Epoch)
+	w.logMke2fs(m)
+	argv := append(append(append([]string(nil), m.Argv...), "-q", "-F", "-t", "ext4"), w.plan.Disk.MkfsOptions...)
+	argv = append(argv, "-d", w.root.Tree, "-U", ids.RootFS,
+		"-L", label, "-E", "root_owner=0:0,hash_seed="+ids.HashSeed, raw, strconv.FormatInt(size/1024, 10)+"k")
+	if _, err := run.Run(ctx, run.Cmd{Argv: argv, Env: m.Env, Label: "mke2fs"}); err != nil {
+		return "", fmt.Errorf("make filesystem image: %w", err)
+	}
+	return ids.RootFS, nil
+}
+
+// logMke2fs says which mke2fs made the root filesystem, and when it is one
+// that cannot make it reproducible.
+func (w *writer) logMke2fs(m disk.Mke2fs) {
+	whose := "the host's"
+	if m.Tree {
+		whose = "the image's own"
+	}
+	w.logf("disk: root filesystem made by %s mke2fs %s", whose, m.Version)
+	if !m.Reproducible() {
+		w.logf("disk: warning: neither the image's nor the host's mke2fs honours SOURCE_DATE_EPOCH (e2fsprogs 1.47.1 or newer does): the filesystem keeps the tree's change times and is not reproducible")
+	}
 }
 
 // blockDevice runs the block-device.d hooks with IMAGE_BLOCK_DEVICE set to

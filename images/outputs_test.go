@@ -26,6 +26,7 @@ func TestOneBuildWritesEveryOutputTypeWithChecksumsAndMovesOldOnesAside(t *testi
 	spec.Types = []string{"qcow2", "raw", "vhd", "vmdk", "tar"}
 	spec.Checksum = true
 	spec.Size = 2 << 30
+	spec.SourceDateEpoch = sourceDateEpoch
 	old := spec.Name + ".qcow2"
 	require.NoError(t, os.WriteFile(old, []byte("an older image"), 0o644))
 	log := spec.Log.(*testLog)
@@ -94,6 +95,7 @@ func TestOneBuildWritesEveryOutputTypeWithChecksumsAndMovesOldOnesAside(t *testi
 	_, err = fh.ReadAt(sig, 512*40)
 	require.NoError(t, err)
 	assert.Equal(t, "DIB-BLOCK-DEVICE-HOOK", string(sig))
+	checkStampedWith(t, spec, sourceDateEpoch) // SOURCE_DATE_EPOCH honoured
 }
 
 func TestAFailingBlockDeviceHookLeavesNoOutputAndNothingMounted(t *testing.T) {

@@ -41,7 +41,7 @@ func (s Spec) Plan() (*Plan, error) {
 		Offline: s.Offline, Args: s.Args,
 		Arch: s.Arch, Release: s.Release, Mirror: s.Mirror, CacheDir: s.CacheDir,
 		TmpDir: s.TmpDir, KeepBuildDir: s.KeepBuildDir, Trace: s.Trace, Break: s.Break, BreakCmd: s.BreakCmd,
-		Env: s.Env, Log: s.Log, Owner: s.Owner,
+		SourceDateEpoch: s.SourceDateEpoch, Env: s.Env, Log: s.Log, Owner: s.Owner,
 	}
 	if s.Size > 0 && s.wantsDisk() {
 		root.CheckBase = p.checkSize

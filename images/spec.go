@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tripleo/diskimage-builder/images/imageprops"
 	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
@@ -55,6 +56,16 @@ type Spec struct {
 	// Overwrite replaces existing outputs; otherwise they are renamed aside
 	// with a timestamp.
 	Overwrite bool
+	// Seed, when set, gives the image other identifiers (filesystem UUIDs,
+	// GPT GUIDs, FAT serial, vhd UUID, vmdk CID) than the ones its inputs
+	// alone give it (see identitySeed): two images from the same inputs
+	// with different seeds differ only there.
+	Seed string
+	// SourceDateEpoch is the time the image stands for (SOURCE_DATE_EPOCH):
+	// every file time is clamped to it and every format that records a
+	// time records it. The zero Time means the base's (see
+	// rootfs.Spec.SourceDateEpoch).
+	SourceDateEpoch time.Time
 
 	// RootLabel is the root filesystem's label; default cloudimg-rootfs.
 	RootLabel string

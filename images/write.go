@@ -21,6 +21,10 @@ type writer struct {
 	set   *outputs.Set
 	phase string // "outputs" or "block-device", for InterruptedError
 	res   *Result
+	jobs  []outputJob // every output, in the order of the types
+
+	mu       sync.Mutex
+	stamping time.Duration // see Result.Stamping
 }
 
 // Write is the disk stage: it writes the built root as every type p asks
@@ -29,15 +33,24 @@ type writer struct {
 // tars and checksums, which only read it and the tree, run at the same
 // time. A tar listed before every disk type is written before the disk is
 // made, as it does not hold the boot files the disk writes into the tree.
-// The Result's phases are the root's and this stage's ("outputs").
+// The bill of materials (NAME.cdx.json, see package sbom) is written last
+// and placed with them. The Result's phases are the root's and this
+// stage's ("outputs", "sbom").
 func Write(ctx context.Context, root *rootfs.Root, p *Plan) (res *Result, err error) {
 	ctx = root.Plan.Traced(ctx)
 	w := &writer{root: root, plan: p, set: outputs.NewSet(root.Janitor, p.Spec.Owner), phase: "outputs", res: &Result{}}
 	start := time.Now()
 	err = w.write(ctx)
 	err = errors.Join(err, w.set.Discard())
-	w.res.Phases = append(append([]Timing(nil), root.Phases...), Timing{Name: "outputs", Duration: time.Since(start)})
-	w.res.Hooks = root.Hooks
+	var sbomTime time.Duration
+	for _, t := range w.res.Phases {
+		sbomTime += t.Duration
+	}
+	w.res.Phases = append(append([]Timing(nil), root.Phases...), Timing{Name: "outputs", Duration: time.Since(start) - sbomTime})
+	if sbomTime > 0 {
+		w.res.Phases = append(w.res.Phases, Timing{Name: "sbom", Duration: sbomTime})
+	}
+	w.res.Hooks, w.res.Stamping = root.Hooks, w.stamping
 	if err != nil {
 		w.res.Outputs = nil
 		root.BreakOnError(ctx)
@@ -79,6 +92,7 @@ func (w *writer) write(ctx context.Context) error {
 			late = append(late, job)
 		}
 		w.res.Outputs = append(w.res.Outputs, job.final)
+		w.jobs = append(w.jobs, job)
 	}
 	if err := w.runJobs(ctx, early, ""); err != nil {
 		return err
@@ -95,6 +109,11 @@ func (w *writer) write(ctx context.Context) error {
 			return err
 		}
 	}
+	t0 := time.Now()
+	if err := w.writeSBOM(); err != nil {
+		return err
+	}
+	w.res.Phases = []Timing{{Name: "sbom", Duration: time.Since(t0)}} // read by Write
 	return w.set.Place(w.plan.Spec.Overwrite)
 }
 
@@ -134,9 +153,11 @@ func (w *writer) runJobs(ctx context.Context, jobs []outputJob, raw string) erro
 func (w *writer) writeOutput(ctx context.Context, job outputJob, raw string) error {
 	var err error
 	if job.typ == "tar" {
-		err = format.Tar(ctx, w.root.Tree, job.tmp)
-	} else {
-		err = format.ConvertWith(ctx, raw, job.tmp, job.typ, w.plan.compression, w.plan.Spec.QemuImgOptions)
+		err = format.Tar(ctx, w.root.Tree, job.tmp, w.root.Epoch)
+	} else if err = format.ConvertWith(ctx, raw, job.tmp, job.typ, w.plan.compression, w.plan.Spec.QemuImgOptions); err == nil {
+		t0 := time.Now()
+		err = format.Stamp(job.tmp, job.typ, w.stamps(job.final))
+		w.addStamping(time.Since(t0))
 	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", job.final, err)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
@@ -52,6 +53,8 @@ type source struct {
 	where   string                       // how errors name the place programs are looked up
 	modRoot string                       // holds lib/modules/kver, boot/vmlinuz-kver and lib/firmware
 	kver    string
+	epoch   time.Time // the time of every entry; zero: the newest of the files
+	release string    // the Debian release of root, for the bill of materials
 }
 
 // assembler fills one archive.

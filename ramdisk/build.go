@@ -56,6 +56,12 @@ type Spec struct {
 	// ModuleRoot, else the running kernel's.
 	KernelVersion string
 
+	// SourceDateEpoch is the time of every entry of the initramfs
+	// (SOURCE_DATE_EPOCH). The zero Time means the target root's (see
+	// rootfs.Spec.SourceDateEpoch), or in host mode the newest modification
+	// time of the files it carries.
+	SourceDateEpoch time.Time
+
 	AllModules  bool                  // every module of the kernel, not just the usual ones
 	Compression initramfs.Compression // gzip (default) or zstd
 	Overwrite   bool                  // replace existing outputs instead of moving them aside
@@ -88,8 +94,13 @@ type Spec struct {
 
 // Result is what a build wrote.
 type Result struct {
-	Kernel        string // NAME.kernel
-	Initramfs     string // NAME.initramfs
+	Kernel    string // NAME.kernel
+	Initramfs string // NAME.initramfs
+	SBOM      string // NAME.cdx.json, the bill of materials
+	// Epoch is the time of every entry of the initramfs: Spec's
+	// SourceDateEpoch, the root's, or in host mode the newest time of the
+	// files it copies.
+	Epoch         time.Time
 	KernelVersion string
 	Entries       int   // records in the archive
 	Size          int64 // bytes of the compressed initramfs

@@ -79,6 +79,7 @@ func (s Spec) hostInputs() (*flavours.Set, source, error) {
 		where:   "the host's PATH (" + pathEnv + ")",
 		modRoot: s.ModuleRoot,
 		kver:    kver,
+		release: hostRelease(),
 	}
 	return set, src, nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,6 +17,7 @@ import (
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs/archivetest"
 	"github.com/tripleo/diskimage-builder/rootfs"
+	"github.com/tripleo/diskimage-builder/sbom/sbomtest"
 )
 
 // hostSpec is a --host build of the test flavours into a new directory.
@@ -46,6 +48,8 @@ func TestAHostRamdiskHoldsBusyboxBinaryDepsModulesFirmwareUdevRulesAndInit(t *te
 	require.NoError(t, err)
 	assert.Equal(t, []string{spec.Name + ".kernel", spec.Name + ".initramfs"}, res.Outputs())
 	assert.Equal(t, fakeKernel, res.KernelVersion)
+	assert.False(t, res.Epoch.IsZero(), "dated by the newest of the host's files")
+	assert.False(t, res.Epoch.After(time.Now()))
 	kernel, err := os.ReadFile(res.Kernel)
 	require.NoError(t, err)
 	assert.Equal(t, "not really a kernel\n", string(kernel))
@@ -62,7 +66,7 @@ func TestAHostRamdiskHoldsBusyboxBinaryDepsModulesFirmwareUdevRulesAndInit(t *te
 	findmnt, err := filepath.EvalSymlinks(mustLookPath(t, "findmnt"))
 	require.NoError(t, err)
 	assert.NoError(t, a.Validate(
-		archivetest.ParentsFirst{}, archivetest.Owner{UID: 0, GID: 0, MTime: 0},
+		archivetest.ParentsFirst{}, archivetest.Owner{UID: 0, GID: 0, MTime: uint32(res.Epoch.Unix())},
 		archivetest.HasFile{Path: bb},
 		archivetest.HasFile{Path: findmnt},
 		archivetest.HasCharDevice{Path: "/dev/console", Major: 5, Minor: 1},
@@ -91,6 +95,23 @@ func TestAHostRamdiskHoldsBusyboxBinaryDepsModulesFirmwareUdevRulesAndInit(t *te
 	outer := strings.Index(init, "# init fragment from outer\n")
 	assert.True(t, inner > 0 && outer > inner, "fragments in dependency order, each headed by its flavour")
 	assert.Contains(t, init, "echo outer-fragment")
+
+	// The bill of materials names the host's packages of the host's
+	// programs, and no package for the module root's files.
+	doc, err := os.ReadFile(res.SBOM)
+	require.NoError(t, err)
+	d, err := sbomtest.Read(doc)
+	require.NoError(t, err)
+	owners := map[string]string{}
+	for _, c := range d.Components {
+		owners[c.Name] = "(none)"
+		for _, f := range c.Components {
+			owners[f.Name] = c.Name
+		}
+	}
+	assert.Equal(t, "busybox", owners[bb], "the host's busybox package")
+	assert.Equal(t, "(none)", owners["/lib/modules/"+fakeKernel+"/kernel/drivers/misc/dib_extra.ko"], "a module of the module root is no host package's")
+	assert.Equal(t, "(none)", owners["/boot/vmlinuz-"+fakeKernel])
 }
 
 func mustLookPath(t *testing.T, name string) string {

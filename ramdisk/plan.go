@@ -49,7 +49,7 @@ func (s Spec) Plan() (*Plan, error) {
 		Offline: s.Offline, Args: s.Args,
 		Arch: s.Arch, Release: s.Release, Mirror: s.Mirror, CacheDir: s.CacheDir,
 		TmpDir: s.TmpDir, KeepBuildDir: s.KeepBuildDir, Trace: s.Trace, CacheRoot: !s.NoRootCache,
-		Env: s.Env, Log: s.Log, Owner: s.Owner,
+		SourceDateEpoch: s.SourceDateEpoch, Env: s.Env, Log: s.Log, Owner: s.Owner,
 	}
 	if p.Root, err = root.Plan(); err != nil {
 		return nil, err

@@ -29,6 +29,8 @@ func Write(ctx context.Context, root *rootfs.Root, p *Plan) (*Result, error) {
 			where:   "the target root",
 			modRoot: root.Tree,
 			kver:    kver,
+			epoch:   root.Epoch,
+			release: root.Plan.Spec.Release,
 		}
 		var res *Result
 		if res, err = write(ctx, p.Spec, src, p.Flavours, root.Janitor); err == nil {

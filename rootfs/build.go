@@ -44,6 +44,7 @@ var phases = []phase{
 	hookPhase(flavours.Cleanup),
 	{name: "finalise-base", where: flavours.Cleanup, run: (*Root).dibFinalise},
 	{name: "blank-slate", where: flavours.Cleanup, run: (*Root).blankSlate},
+	{name: "normalize", where: flavours.Cleanup, run: (*Root).normalize},
 }
 
 // bootstrapPhase unpacks the base (or the cached root) and prepares it.
@@ -140,6 +141,14 @@ func (r *Root) bootstrap(ctx context.Context) (err error) {
 	if r.Fingerprint, err = r.Plan.Fingerprint(); err != nil {
 		return err
 	}
+	if r.Epoch = s.SourceDateEpoch; r.Epoch.IsZero() {
+		stamp, err := bootstrap.ReadStamp(tarball)
+		if err != nil {
+			return fmt.Errorf("base %s: %w", tarball, err)
+		}
+		r.Epoch = stamp.Epoch
+	}
+	r.logf("bootstrap: SOURCE_DATE_EPOCH=%d (%s)", r.Epoch.Unix(), r.Epoch.UTC().Format(time.RFC3339))
 	if s.CacheRoot {
 		if r.Cached, err = r.fromCache(ctx); r.Cached || err != nil {
 			return err

@@ -68,7 +68,7 @@ func (r *Root) saveToCache(ctx context.Context) (err error) {
 	if err := os.Rename(tmp, final); err != nil {
 		return fmt.Errorf("root cache: %w", err)
 	}
-	if err := bootstrap.Seal(final); err != nil {
+	if err := bootstrap.Seal(final, r.Epoch); err != nil {
 		return fmt.Errorf("root cache: %w", err)
 	}
 	return trimCache(filepath.Dir(final), rootCacheKeep)

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/epoch"
 )
 
 // chrootPath is PATH inside the image root.
@@ -21,6 +23,16 @@ func ReachesHooks(k string) bool {
 		return true
 	}
 	return false
+}
+
+// runSettings are variables that reach the hooks but say where and how a
+// build runs, not what it makes: they are not among Plan.Inputs, so a
+// build in another directory or cache, with a log file or tracing, makes
+// the same tree. (DIB_SEED changes the identifiers of a disk, not the
+// tree; the disk stage counts it.)
+var runSettings = []string{
+	"DIB_TMP", "DIB_IMAGE_CACHE", "DIB_KEEP_BUILD_DIR", "DIB_LOGFILE", "DIB_OVERWRITE",
+	"DIB_CHECKSUM", "DIB_DEBUG_TRACE", "DIB_NO_ROOT_CACHE", "DIB_SEED",
 }
 
 // hookEnv is the environment of the hooks of one phase. targetRoot and
@@ -51,6 +63,7 @@ func (r *Root) hookEnv(inChroot bool, targetRoot, hooksPath string, extra ...str
 		"HOME":            "/root",
 		"DEBIAN_FRONTEND": "noninteractive",
 		"PATH":            chrootPath,
+		epoch.Var:         epoch.Format(r.Epoch),
 	}
 	if !inChroot {
 		set["PATH"] = os.Getenv("PATH")

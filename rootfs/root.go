@@ -18,8 +18,12 @@ type Result struct {
 	// Fingerprint is the hash of the build's inputs (Plan.Fingerprint):
 	// the seed of identifiers that should follow the inputs.
 	Fingerprint string
-	Cached      bool   // the tree came from the root cache; no hook ran
-	BuildDir    string // set when Spec.KeepBuildDir kept it, once closed
+	// Epoch is the build's SOURCE_DATE_EPOCH (Spec.SourceDateEpoch, or the
+	// base's): file times in the tree are clamped to it, and output stages
+	// stamp it wherever a format records a time.
+	Epoch    time.Time
+	Cached   bool   // the tree came from the root cache; no hook ran
+	BuildDir string // set when Spec.KeepBuildDir kept it, once closed
 }
 
 // Timing is how long one named step took.

@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tripleo/diskimage-builder/internal/sys/asuser"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
@@ -54,6 +55,13 @@ type Spec struct {
 	Release  string // Debian release; default bootstrap.DefaultRelease
 	Mirror   string // Debian mirror; default the host apt's
 	CacheDir string // base, package and root cache; default DefaultCacheDir()
+
+	// SourceDateEpoch is the time the build stands for: every file time in
+	// the tree is clamped to it and the hooks get it as SOURCE_DATE_EPOCH.
+	// The zero Time means the base's own, the Date of the mirror's release
+	// file it was made from, so that the same inputs give the same tree
+	// whatever the clock says.
+	SourceDateEpoch time.Time
 
 	TmpDir       string // where the build directory goes; default DefaultTmpDir()
 	KeepBuildDir bool   // keep the build directory for debugging

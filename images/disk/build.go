@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/images/disk/grub"
+	"github.com/tripleo/diskimage-builder/internal/sys/epoch"
 	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 )
 
@@ -20,6 +21,7 @@ type Result struct {
 	ESPUUID  string // ESP volume serial as XXXX-XXXX, as in fstab
 	Kernel   Kernel // the kernel grub.cfg boots
 	Layout   Layout // partitions with their GUIDs
+	Mke2fs   Mke2fs // the mke2fs that made the root filesystem
 	Timings  []Timing
 }
 
@@ -28,6 +30,10 @@ type Timing struct {
 	Step string
 	Took time.Duration
 }
+
+// ClampStep is the step of Build that clamps the times of the files it
+// wrote into the tree to Spec.Epoch.
+const ClampStep = "clamp times"
 
 // bootTimeout is how many seconds GRUB's menu waits.
 const bootTimeout = 1
@@ -98,6 +104,15 @@ func Build(ctx context.Context, tree, out string, spec Spec) (res Result, err er
 		return Result{}, fmt.Errorf("build disk: %w", err)
 	}
 	step("prepare tree", t)
+	if !spec.Epoch.IsZero() {
+		t = time.Now()
+		if err := epoch.ClampTree(tree, spec.Epoch); err != nil {
+			return Result{}, fmt.Errorf("build disk: %w", err)
+		}
+		step(ClampStep, t)
+	}
+	mke2fs := FindMke2fs(ctx, tree, spec.Epoch)
+	res.Mke2fs = mke2fs
 
 	f, err := os.OpenFile(out, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -118,7 +133,8 @@ func Build(ctx context.Context, tree, out string, spec Spec) (res Result, err er
 
 	t = time.Now()
 	root, _ := layout.Partition(Root)
-	ext4 := ext4Spec{Tree: tree, Image: out, Part: root, Label: spec.label(), UUID: ids.RootFS, HashSeed: ids.HashSeed, Extra: spec.MkfsOptions}
+	ext4 := ext4Spec{Tree: tree, Image: out, Part: root, Label: spec.label(), UUID: ids.RootFS, HashSeed: ids.HashSeed,
+		Extra: spec.MkfsOptions, Mke2fs: mke2fs}
 	if inodesIn(root.Size) < inodesFor(usage) {
 		ext4.Inodes = inodesFor(usage)
 	}
@@ -129,7 +145,7 @@ func Build(ctx context.Context, tree, out string, spec Spec) (res Result, err er
 
 	t = time.Now()
 	espPart, _ := layout.Partition(ESP)
-	esp := espSpec{Image: out, Part: espPart, Serial: ids.ESPSerial, Files: espFiles}
+	esp := espSpec{Image: out, Part: espPart, Serial: ids.ESPSerial, Epoch: spec.Epoch, Files: espFiles}
 	if err := makeESP(ctx, esp, spec.Stream); err != nil {
 		return res, fmt.Errorf("build disk: %w", err)
 	}

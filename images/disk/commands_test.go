@@ -22,7 +22,7 @@ func TestESPIsFAT32AtItsOffsetWithDirectoriesMadeBeforeCopies(t *testing.T) {
 	t.Parallel()
 	s := espSpec{Image: "/o.raw", Part: Partition{Start: 2 * MiB, Size: 64 * MiB}, Serial: 0xabcd0012,
 		Files: map[string]string{"/EFI/BOOT/BOOTX64.EFI": "/w/x.efi", "/EFI/debian/grubx64.efi": "/w/x.efi"}}
-	assert.Equal(t, []string{"mkfs.fat", "-F", "32", "-s", "1", "-n", "EFI", "-i", "ABCD0012",
+	assert.Equal(t, []string{"mkfs.fat", "-F", "32", "-s", "1", "-n", "EFI", "--invariant", "-i", "ABCD0012",
 		"--offset=4096", "/o.raw", "65536"}, s.mkfsArgv())
 	assert.Equal(t, "/o.raw@@2097152", s.mtoolsImage())
 	assert.Equal(t, []string{"/EFI", "/EFI/BOOT", "/EFI/debian"}, s.dirs())

@@ -8,7 +8,9 @@ import (
 	"path"
 	"sort"
 	"strconv"
+	"time"
 
+	"github.com/tripleo/diskimage-builder/internal/sys/epoch"
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
@@ -20,6 +22,10 @@ type espSpec struct {
 	Part   Partition
 	Serial uint32
 	Files  map[string]string // path on the ESP (e.g. /EFI/BOOT/BOOTX64.EFI) to host file
+	// Epoch is the time of every entry (mtools honours SOURCE_DATE_EPOCH;
+	// mkfs.fat does not, so its volume label's entry is stamped after it).
+	// The zero Time leaves the clock's.
+	Epoch time.Time
 }
 
 // minFAT32Clusters is a little over the 65525 clusters below which a FAT
@@ -38,7 +44,7 @@ func clusterSectors(size int64) int {
 
 func (s espSpec) mkfsArgv() []string {
 	return []string{"mkfs.fat", "-F", "32", "-s", strconv.Itoa(clusterSectors(s.Part.Size)),
-		"-n", "EFI", "-i", fmt.Sprintf("%08X", s.Serial),
+		"-n", "EFI", "--invariant", "-i", fmt.Sprintf("%08X", s.Serial),
 		"--offset=" + strconv.FormatInt(s.Part.Start/512, 10),
 		s.Image, strconv.FormatInt(s.Part.Size/1024, 10)}
 }
@@ -62,10 +68,29 @@ func (s espSpec) dirs() []string {
 	return dirs
 }
 
-// makeESP makes the FAT filesystem and copies the files in.
+// mtoolsEnv is the environment of mtools: times in UTC (FAT records local
+// times), and the epoch as SOURCE_DATE_EPOCH.
+func (s espSpec) mtoolsEnv() []string {
+	env := append(os.Environ(), "MTOOLS_SKIP_CHECK=1", "TZ=UTC")
+	if !s.Epoch.IsZero() {
+		env = append(env, epoch.Env(s.Epoch))
+	}
+	return env
+}
+
+// makeESP makes the FAT filesystem (--invariant: no random serial, no
+// clock; the serial is the one given) and copies the files in.
 func makeESP(ctx context.Context, s espSpec, stream io.Writer) error {
-	env := append(os.Environ(), "MTOOLS_SKIP_CHECK=1")
-	cmds := [][]string{s.mkfsArgv()}
+	if _, err := run.Run(ctx, run.Cmd{Argv: s.mkfsArgv(), Stream: stream}); err != nil {
+		return fmt.Errorf("make ESP in %s: %w", s.Image, err)
+	}
+	if !s.Epoch.IsZero() {
+		if err := stampFATLabel(s.Image, s.Part.Start, s.Epoch); err != nil {
+			return fmt.Errorf("make ESP in %s: %w", s.Image, err)
+		}
+	}
+	env := s.mtoolsEnv()
+	var cmds [][]string
 	if dirs := s.dirs(); len(dirs) > 0 {
 		argv := []string{"mmd", "-i", s.mtoolsImage()}
 		for _, d := range dirs {

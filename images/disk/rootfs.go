@@ -20,6 +20,7 @@ type ext4Spec struct {
 	HashSeed string   // empty means mkfs's own
 	Inodes   int64    // 0 means mkfs's own count from the inode ratio
 	Extra    []string // the caller's options (Spec.MkfsOptions)
+	Mke2fs   Mke2fs   // the program; its zero value is the host's mkfs.ext4
 }
 
 // argv is the mkfs.ext4 command line: -E offset writes the filesystem at
@@ -31,8 +32,12 @@ func (s ext4Spec) argv() []string {
 	if s.HashSeed != "" {
 		ext += ",hash_seed=" + s.HashSeed
 	}
-	argv := []string{"mkfs.ext4", "-q", "-F", "-t", "ext4", "-b", strconv.Itoa(blockSize),
-		"-I", strconv.Itoa(inodeSize), "-i", strconv.Itoa(inodeRatio)}
+	argv := append([]string(nil), s.Mke2fs.Argv...)
+	if len(argv) == 0 {
+		argv = []string{"mkfs.ext4"}
+	}
+	argv = append(argv, "-q", "-F", "-t", "ext4", "-b", strconv.Itoa(blockSize),
+		"-I", strconv.Itoa(inodeSize), "-i", strconv.Itoa(inodeRatio))
 	if s.Inodes > 0 {
 		argv = append(argv, "-N", strconv.FormatInt(s.Inodes, 10))
 	}
@@ -44,7 +49,7 @@ func (s ext4Spec) argv() []string {
 
 // makeExt4 runs mkfs.ext4 for s.
 func makeExt4(ctx context.Context, s ext4Spec, stream io.Writer) error {
-	if _, err := run.Run(ctx, run.Cmd{Argv: s.argv(), Stream: stream}); err != nil {
+	if _, err := run.Run(ctx, run.Cmd{Argv: s.argv(), Env: s.Mke2fs.Env, Stream: stream, Label: "mke2fs"}); err != nil {
 		return fmt.Errorf("make root filesystem in %s: %w", s.Image, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // Defaults of a Spec.
@@ -36,6 +37,10 @@ type Spec struct {
 	// ext4 directory hash seed from it, so that the same tree and Spec give
 	// the same identifiers. Empty means random ones.
 	Seed string
+	// Epoch is the build's SOURCE_DATE_EPOCH: the time of every file and
+	// filesystem, given to mke2fs and mtools and clamped in the tree (see
+	// FindMke2fs). The zero Time leaves the tools their clock.
+	Epoch time.Time
 	// SecureBoot boots UEFI through the tree's signed chain (Debian's
 	// shim, GRUB and kernel; see SignedESP) instead of a GRUB image made by
 	// grub-mkimage, so the image boots with Secure Boot enforced. BIOS boot

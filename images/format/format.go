@@ -6,21 +6,48 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
+	"github.com/google/uuid"
+	"github.com/tripleo/diskimage-builder/internal/sys/epoch"
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // Tar writes the tree at root into the tar file dst: numeric owners,
-// extended attributes, "./" paths, sorted names.
-func Tar(ctx context.Context, root, dst string) error {
+// extended attributes, "./" paths, sorted names, modification times
+// clamped to at and no other times (see epoch.TarOptions), so the
+// same tree gives the same bytes.
+func Tar(ctx context.Context, root, dst string, at time.Time) error {
 	dst, err := local(dst)
 	if err != nil {
 		return err
 	}
 	argv := []string{"tar", "--create", "--force-local", "--file", dst, "--directory", root, "--numeric-owner",
-		"--xattrs", "--xattrs-include=*", "--acls", "--sort=name", "."}
+		"--xattrs", "--xattrs-include=*", "--acls"}
+	argv = append(append(argv, epoch.TarOptions(at)...), ".")
 	if _, err := run.Run(ctx, run.Cmd{Argv: argv}); err != nil {
 		return fmt.Errorf("tar %s: %w", root, err)
+	}
+	return nil
+}
+
+// Stamps are what a build writes where a disk format records a time or an
+// identifier of its own, in place of qemu-img's clock and random values.
+type Stamps struct {
+	Time    time.Time // the build's SOURCE_DATE_EPOCH
+	VHDUUID uuid.UUID // the vhd footer's unique id
+	VMDKCID uint32    // the vmdk descriptor's content id
+	Name    string    // the output's final file name, which a vmdk names
+}
+
+// Stamp writes st into the disk image of type t at p (vhd and vmdk; the
+// other types record neither).
+func Stamp(p, t string, st Stamps) error {
+	switch t {
+	case "vhd":
+		return StampVHD(p, VHDFooter{Time: st.Time, UUID: st.VHDUUID})
+	case "vmdk":
+		return StampVMDK(p, st.VMDKCID, st.Name)
 	}
 	return nil
 }

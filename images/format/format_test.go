@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,7 +66,7 @@ func TestOutputNamesThatLookRemoteAreLocalFiles(t *testing.T) {
 	require.NoError(t, os.MkdirAll(tree, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(tree, "f"), []byte("x"), 0o644))
 	ctx := context.Background()
-	require.NoError(t, Tar(ctx, tree, "u@host:x.tar"))
+	require.NoError(t, Tar(ctx, tree, "u@host:x.tar", time.Unix(1735689600, 0)))
 	assert.FileExists(t, filepath.Join(dir, "u@host:x.tar"))
 
 	raw := filepath.Join(dir, "disk.raw")

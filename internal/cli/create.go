@@ -56,8 +56,8 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	plan.SetLog(log)
 	res, err := plan.Build(ctx)
 	var outs []string
-	if res != nil {
-		outs = res.Outputs
+	if res != nil && res.SBOM != "" {
+		outs = append(res.Outputs, res.SBOM)
 	}
 	return finish(cmd, outs, err, stdout, stderr)
 }
@@ -81,12 +81,15 @@ func createSpec(v values, flavours, env, args []string) (images.Spec, error) {
 		Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"), CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()),
 		Uncompressed: v.on("uncompressed"), QCOW2Compression: v.str("qcow2-compression"),
 		BootCmdline: strings.Fields(v.str("DIB_BOOTLOADER_DEFAULT_CMDLINE")), UnsignedBoot: !v.on("DIB_SECURE_BOOT"),
-		Checksum: v.on("checksum"), Overwrite: v.on("overwrite"),
+		Checksum: v.on("checksum"), Overwrite: v.on("overwrite"), Seed: v.str("seed"),
 		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: tmp, KeepBuildDir: v.on("keep-build-dir"),
 		Break: v.list("break"), BreakCmd: v.str("break_cmd"), Env: env,
 		RootLabel: v.str("root-label"), MkfsOptions: strings.Fields(v.str("mkfs-options")), MaxOnlineResize: resize,
 		QemuImgOptions: qemuOpts, ElementsPath: v.path("elements-path"), SkipBase: v.on("skip-base"),
 		Components: v.list("DIB_DEBIAN_COMPONENTS"), InstallType: v.str("install-type"), Offline: v.on("offline"), Args: args,
+	}
+	if spec.SourceDateEpoch, err = sourceDateEpoch(v); err != nil {
+		return spec, err
 	}
 	if s := v.str("image-size"); s != "" {
 		n, err := ParseSize(s)

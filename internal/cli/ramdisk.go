@@ -53,6 +53,9 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 	if host {
 		spec.ModuleRoot, spec.KernelVersion = v.str("module-root"), v.str("kernel-version")
 	}
+	if spec.SourceDateEpoch, err = sourceDateEpoch(v); err != nil {
+		return badInput(stderr, cmd, err)
+	}
 	if spec.Owner, err = rootfs.OwnerFromSudo(env); err != nil {
 		return badInput(stderr, cmd, err)
 	}
@@ -75,7 +78,7 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 	res, err := plan.Build(ctx)
 	var outs []string
 	if err == nil {
-		outs = res.Outputs()
+		outs = append(res.Outputs(), res.SBOM)
 	}
 	return finish(cmd, outs, err, stdout, stderr)
 }

@@ -79,7 +79,8 @@ func TestRamdiskImageCreateBuildsFromTheHostAndPrintsItsOutputs(t *testing.T) {
 	env := append(os.Environ(), "MODULE_ROOT="+moduleRoot(t), "DIB_RAMDISK_COMPRESS=zstd")
 	code, out, errOut := ramdiskCmd(env, "--host", "-o", filepath.Join(dir, "rd"), "ramdisk-base")
 	require.Equal(t, ExitOK, code, errOut)
-	assert.Equal(t, filepath.Join(dir, "rd.kernel")+"\n"+filepath.Join(dir, "rd.initramfs")+"\n", out)
+	assert.Equal(t, filepath.Join(dir, "rd.kernel")+"\n"+filepath.Join(dir, "rd.initramfs")+"\n"+filepath.Join(dir, "rd.cdx.json")+"\n", out,
+		"the outputs and their bill of materials")
 	data, err := os.ReadFile(filepath.Join(dir, "rd.initramfs"))
 	require.NoError(t, err)
 	assert.Equal(t, []byte{0x28, 0xb5, 0x2f, 0xfd}, data[:4], "DIB_RAMDISK_COMPRESS=zstd is used")

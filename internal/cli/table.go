@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tripleo/diskimage-builder/images"
+	"github.com/tripleo/diskimage-builder/internal/sys/epoch"
 	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
@@ -36,6 +38,7 @@ func buildOptions(outputs string, extra ...option) []option {
 		{flag: "logfile", env: "DIB_LOGFILE", help: "also write the build log to this file"},
 		{flag: "clear-env", short: "c", def: "false", isSet: true, help: "ignore the environment: settings from flags only, and hooks see none of the caller's variables"},
 		{flag: "version", def: "false", isSet: true, help: "show the version and exit"},
+		{env: epoch.Var, help: "seconds since 1970: the time the outputs stand for (default: the date of the base's release file)"},
 		{flag: "help", short: "h", def: "false", isSet: true, help: "show this help and exit"},
 		{flag: "docker-target", refuse: "there is no docker output; use -t tar and docker import"},
 		{flag: "image-extra-size", refuse: "size the disk with --image-size"},
@@ -66,6 +69,7 @@ var createOptions = buildOptions("outputs are NAME.TYPE",
 	option{flag: "packages", short: "p", env: "DIB_INSTALL_PACKAGES", help: "extra packages to install, comma separated"},
 	option{flag: "image-size", env: "IMAGE_SIZE", help: "disk size in GB (decimals allowed); default: from the content"},
 	option{flag: "checksum", env: "DIB_CHECKSUM", def: "false", isSet: true, help: "write NAME.TYPE.sha256 and .md5 beside each output"},
+	option{flag: "seed", env: "DIB_SEED", help: "give the image other identifiers (UUIDs, GUIDs, serials) than its inputs alone give"},
 	option{env: "DIB_BOOTLOADER_DEFAULT_CMDLINE", help: "kernel arguments added to the boot entry, space separated"},
 	option{env: "DIB_SECURE_BOOT", def: "true", isSet: true, help: "vm flavour: 1 boots UEFI through Debian's signed shim, GRUB and kernel (Secure Boot); 0 through an unsigned GRUB"},
 	option{env: "break", help: "stop for a shell at before-PHASE, after-PHASE or after-error (comma separated)"},
@@ -93,6 +97,15 @@ var ramdiskOptions = append(buildOptions("outputs are NAME.kernel and NAME.initr
 // proxies, see rootfs.ReachesHooks). The sudoers rule keeps the same.
 func kept(opts []option, k string) bool {
 	return rootfs.ReachesHooks(k) || slices.ContainsFunc(opts, func(o option) bool { return o.env == k })
+}
+
+// sourceDateEpoch reads SOURCE_DATE_EPOCH; unset is the zero Time (the
+// base's epoch).
+func sourceDateEpoch(v values) (time.Time, error) {
+	if s := v.str(epoch.Var); s != "" {
+		return epoch.Parse(s)
+	}
+	return time.Time{}, nil
 }
 
 // ParseSize parses a size in GB (decimals allowed, "1.5"), or with a unit

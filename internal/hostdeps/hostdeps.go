@@ -50,6 +50,7 @@ var Packages = map[string]string{
 	"git":                    "the test of the original's elements: git archive of its repository; its source-repositories clones",
 	"curl":                   "the original's cache-url (source-repositories) fetches with curl",
 	"python3-yaml":           "Python hooks of the original's elements outside the image (svc-map) import yaml",
+	"diffoscope-minimal":     "verify:reproducible shows what differs inside two builds' outputs",
 }
 
 // Names returns the package names, sorted.

@@ -23,7 +23,7 @@ func InputsFile(p *images.Plan) string { return p.Spec.Name + ".inputs" }
 // Inputs lists what a build of p depends on, one "kind name value" line
 // each, sorted: the spec's settings, the caller's variables that reach the
 // hooks, every flavour file with its mode and hash, and the base cache key
-// with the cached tarball's size and time (see rootfs.Plan.Inputs).
+// with the cached tarball's sha256 (see rootfs.Plan.Inputs).
 func Inputs(p *images.Plan) ([]string, error) {
 	spec := p.Spec
 	tree, err := p.Root.Inputs()
@@ -38,6 +38,7 @@ func Inputs(p *images.Plan) ([]string, error) {
 		fmt.Sprintf("spec uncompressed %t", spec.Uncompressed),
 		"spec qcow2-compression " + spec.QCOW2Compression,
 		fmt.Sprintf("spec checksum %t", spec.Checksum),
+		"spec seed " + spec.Seed,
 	}, tree...)
 	slices.Sort(lines)
 	return lines, nil

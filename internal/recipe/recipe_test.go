@@ -4,11 +4,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tripleo/diskimage-builder/images"
+	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 
 // fixture is a spec over a flavour of the test's own, with its output in
@@ -112,10 +114,18 @@ func TestChangedSettingsAndVariablesTriggerARebuild(t *testing.T) {
 	env.Env = []string{"DIB_RELEASE_NOTE=b", "HOME=/home/y"}
 	assert.Equal(t, "changed: env DIB_RELEASE_NOTE", staleReason(t, env))
 
-	// Variables that never reach the hooks change nothing.
+	// Variables that never reach the hooks change nothing, nor those that
+	// say where and how the build runs.
 	home := spec
-	home.Env = []string{"DIB_RELEASE_NOTE=a", "HOME=/home/y"}
+	home.Env = []string{"DIB_RELEASE_NOTE=a", "HOME=/home/y", "DIB_TMP=/elsewhere", "DIB_LOGFILE=/tmp/log", "TMPDIR=/x"}
 	requireUpToDate(t, home)
+
+	seeded := spec
+	seeded.Seed = "another"
+	assert.Equal(t, "changed: spec seed", staleReason(t, seeded))
+	dated := spec
+	dated.SourceDateEpoch = time.Unix(1735689600, 0)
+	assert.Equal(t, "new input: spec epoch", staleReason(t, dated))
 }
 
 func TestARefreshedBaseTarballTriggersARebuild(t *testing.T) {
@@ -125,11 +135,16 @@ func TestARefreshedBaseTarballTriggersARebuild(t *testing.T) {
 	tarball := base.Path()
 	require.NoError(t, os.MkdirAll(filepath.Dir(tarball), 0o755))
 	require.NoError(t, os.WriteFile(tarball, []byte("base"), 0o644))
+	require.NoError(t, bootstrap.Seal(tarball, time.Unix(1735689600, 0)))
 	require.NoError(t, Record(plan(t, spec)))
 	requireUpToDate(t, spec)
 
-	require.NoError(t, os.WriteFile(tarball, []byte("newer base"), 0o644))
-	assert.Equal(t, "changed: base tarball", staleReason(t, spec))
+	// Touching it changes nothing; new bytes do.
+	require.NoError(t, os.Chtimes(tarball, time.Now(), time.Now()))
+	requireUpToDate(t, spec)
+	require.NoError(t, os.WriteFile(tarball, []byte("a newer base"), 0o644))
+	require.NoError(t, bootstrap.Seal(tarball, time.Unix(1735689600, 0)))
+	assert.Equal(t, "changed: base sha256", staleReason(t, spec))
 }
 
 func TestAFlavoursBootstrapPackagesChangeTheBaseItStartsFrom(t *testing.T) {

@@ -145,6 +145,24 @@ func (a *Archive) Paths() []string {
 	return out
 }
 
+// Copied is a file of the archive copied from disk.
+type Copied struct {
+	Path   string // in the archive, starting with a slash
+	Source string // on disk
+}
+
+// Files returns the records that copy a file from disk, sorted by path.
+func (a *Archive) Files() []Copied {
+	var out []Copied
+	for name, r := range a.records {
+		if r.Kind == File {
+			out = append(out, Copied{Path: "/" + name, Source: r.Source})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
 // clean turns p into an archive name: relative, cleaned, not the root and
 // not climbing out of it.
 func clean(p string) (string, error) {

@@ -29,15 +29,16 @@ var deferred = []string{"/usr/sbin/update-initramfs", "/usr/sbin/update-ca-certi
 type hookSet struct {
 	dir      string   // the scripts, by name
 	archives string   // the root's apt archive: the package cache, linked, and the downloads
+	release  string   // where the release file the base was made from is copied
 	env      []string // DIB_* settings of the scripts
 }
 
-// writeHooks writes the hook scripts into tmp/hooks and returns them with
-// their settings. The root's apt archive is tmp/archives, seeded with
+// writeHooks writes the hook scripts of a bootstrap of release into
+// tmp/hooks and returns them with their settings. The root's apt archive is tmp/archives, seeded with
 // links to the package cache debs: a failed bootstrap that removes its
 // tree removes links, never the cache's files.
-func writeHooks(tmp, debs string) (*hookSet, error) {
-	h := &hookSet{dir: filepath.Join(tmp, "hooks"), archives: filepath.Join(tmp, "archives")}
+func writeHooks(tmp, debs, release string) (*hookSet, error) {
+	h := &hookSet{dir: filepath.Join(tmp, "hooks"), archives: filepath.Join(tmp, "archives"), release: filepath.Join(tmp, "release")}
 	if err := debcache.Seed(h.archives, debs); err != nil {
 		return nil, err
 	}
@@ -60,6 +61,8 @@ func writeHooks(tmp, debs string) (*hookSet, error) {
 	h.env = []string{
 		"DIB_ARCHIVES=" + h.archives,
 		"DIB_DEFERRED=" + strings.Join(deferred, " "),
+		"DIB_RELEASE=" + release,
+		"DIB_RELEASE_OUT=" + h.release,
 	}
 	return h, nil
 }
@@ -74,5 +77,6 @@ func (h *hookSet) args() []string {
 		"--customize-hook=" + p("customize-finish"),
 		"--customize-hook=" + p("customize-debs"),
 		"--customize-hook=" + p("customize-identity"),
+		"--customize-hook=" + p("customize-release"),
 	}
 }

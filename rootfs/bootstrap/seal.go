@@ -10,10 +10,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // A cache entry is trusted only when it is sealed: NAME.sum beside it
-// records its size and sha256, written after the entry was synced to disk.
+// records its sha256, size and SOURCE_DATE_EPOCH (the time its files were
+// clamped to, see ReleaseEpoch), written after the entry was synced to
+// disk.
 // A truncated entry (a crash, a full disk) fails the size check before it
 // is used and is made again; one whose bytes changed fails the checksum
 // while it is unpacked and is removed.
@@ -21,8 +24,9 @@ import (
 // sumPath is where the seal of entry is kept.
 func sumPath(entry string) string { return entry + ".sum" }
 
-// Seal syncs entry to disk and records its size and sha256 beside it.
-func Seal(entry string) error {
+// Seal syncs entry to disk and records its size, sha256 and epoch beside
+// it.
+func Seal(entry string, epoch time.Time) error {
 	fh, err := os.Open(entry)
 	if err != nil {
 		return fmt.Errorf("seal %s: %w", entry, err)
@@ -36,14 +40,31 @@ func Seal(entry string) error {
 	if err != nil {
 		return fmt.Errorf("seal %s: %w", entry, err)
 	}
-	line := fmt.Sprintf("%s %d\n", hex.EncodeToString(h.Sum(nil)), n)
+	line := fmt.Sprintf("%s %d %d\n", hex.EncodeToString(h.Sum(nil)), n, epoch.Unix())
 	return writeSynced(sumPath(entry), []byte(line))
 }
 
-// seal is an entry's recorded checksum and size.
+// seal is an entry's recorded checksum, size and epoch.
 type seal struct {
-	sum  string
-	size int64
+	sum   string
+	size  int64
+	epoch time.Time
+}
+
+// Stamp is what the seal of a cache entry says of its content.
+type Stamp struct {
+	SHA256 string    // of the entry's bytes, in hex
+	Epoch  time.Time // the SOURCE_DATE_EPOCH its files were clamped to
+}
+
+// ReadStamp returns the stamp of a sealed entry. It does not check the
+// entry (see Sealed).
+func ReadStamp(entry string) (Stamp, error) {
+	s, err := readSeal(entry)
+	if err != nil {
+		return Stamp{}, err
+	}
+	return Stamp{SHA256: s.sum, Epoch: s.epoch}, nil
 }
 
 // readSeal reads the seal of entry.
@@ -53,14 +74,18 @@ func readSeal(entry string) (seal, error) {
 		return seal{}, err
 	}
 	f := strings.Fields(string(data))
-	if len(f) != 2 || len(f[0]) != 64 {
+	if len(f) != 3 || len(f[0]) != 64 {
 		return seal{}, fmt.Errorf("seal of %s: malformed", entry)
 	}
 	size, err := strconv.ParseInt(f[1], 10, 64)
 	if err != nil {
 		return seal{}, fmt.Errorf("seal of %s: %w", entry, err)
 	}
-	return seal{sum: f[0], size: size}, nil
+	epoch, err := strconv.ParseInt(f[2], 10, 64)
+	if err != nil {
+		return seal{}, fmt.Errorf("seal of %s: %w", entry, err)
+	}
+	return seal{sum: f[0], size: size, epoch: time.Unix(epoch, 0).UTC()}, nil
 }
 
 // Sealed reports whether entry exists, is sealed and has its recorded size.

@@ -2,9 +2,12 @@ package bootstrap
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,8 +24,18 @@ func sealedTarball(t *testing.T) string {
 	tb := filepath.Join(t.TempDir(), "base.tar.zst")
 	_, err := run.Run(context.Background(), run.Cmd{Argv: []string{"tar", "--zstd", "-cf", tb, "-C", src, "."}})
 	require.NoError(t, err)
-	require.NoError(t, Seal(tb))
+	require.NoError(t, Seal(tb, time.Unix(1735689600, 0)))
 	return tb
+}
+
+func TestASealRecordsTheEntrysSumAndEpoch(t *testing.T) {
+	tb := sealedTarball(t)
+	st, err := ReadStamp(tb)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1735689600), st.Epoch.Unix())
+	data, err := os.ReadFile(tb)
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("%x", sha256.Sum256(data)), st.SHA256)
 }
 
 func TestASealedEntryIsTrustedAndUnpacks(t *testing.T) {
