@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 	"github.com/tripleo/diskimage-builder/internal/sys/nsrun"
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"github.com/tripleo/diskimage-builder/rootfs/debcache"
@@ -95,6 +96,10 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) 
 		"--aptopt=Acquire::Retries \"3\"",
 		"--dpkgopt=force-unsafe-io",
 		"--skip=download/empty", "--skip=essential/unlink", "--skip=cleanup/apt/lists",
+		// No device nodes in the base (Unpack makes an empty /dev): a
+		// user namespace cannot make them, and images built as root and
+		// unprivileged are the same. The kernel's devtmpfs fills /dev.
+		"--skip=output/dev",
 	}
 	argv = append(argv, hooks.args()...)
 	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", "--", o.Release, out, o.Mirror)
@@ -159,7 +164,8 @@ func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer)
 			"--cache-dir=" + debs, "--include=" + strings.Join(o.packages(), ","), o.Release, tree, o.Mirror}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", `rm -f "$1"/var/cache/apt/archives/*.deb`, "clean", tree}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", identityScript, "identity", tree}},
-		{Label: "pack", Argv: []string{"tar", "--zstd", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*", "."}},
+		{Label: "pack", Argv: []string{"tar", "--zstd", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*",
+			"--exclude=./dev/*", "."}},
 	}
 	if _, err := nsrun.Run(ctx, nsrun.Job{Steps: steps}, log); err != nil {
 		return fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
@@ -168,9 +174,10 @@ func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer)
 }
 
 // Unpack extracts a base tarball into dir, keeping owners, modes and
-// extended attributes. A sealed tarball (see Seal) is checked as it is
-// read: one whose bytes no longer match its seal is removed from the cache
-// and reported, so that the next build makes it again.
+// extended attributes, and makes /dev if the tarball has none (a base has
+// no device nodes: see mmdebstrap). A sealed tarball (see Seal) is checked
+// as it is read: one whose bytes no longer match its seal is removed from
+// the cache and reported, so that the next build makes it again.
 func Unpack(ctx context.Context, tarball, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("unpack base: %w", err)
@@ -195,6 +202,9 @@ func Unpack(ctx context.Context, tarball, dir string) error {
 		}
 	}
 	if err != nil {
+		return fmt.Errorf("unpack base %s: %w", tarball, err)
+	}
+	if _, err := inroot.MkdirAll(dir, "/dev", 0o755); err != nil {
 		return fmt.Errorf("unpack base %s: %w", tarball, err)
 	}
 	return nil
