@@ -23,6 +23,7 @@ type VM struct {
 	argv    []string
 	dir     string
 	cmd     *exec.Cmd
+	stdin   io.WriteCloser // the serial console's input
 	console *Console
 	stdout  *lineLogger // logs the console
 	stderr  *lineLogger
@@ -92,6 +93,9 @@ func Start(t testing.TB, opts ...Option) (vm *VM, err error) {
 	vm.cmd.Stdout = io.MultiWriter(vm.console, vm.stdout)
 	vm.cmd.Stderr = vm.stderr
 	vm.cmd.WaitDelay = 5 * time.Second // a guest cannot hold the pipes after QEMU exits
+	if vm.stdin, err = vm.cmd.StdinPipe(); err != nil {
+		return nil, fmt.Errorf("qemu console input: %w", err)
+	}
 	if err := vm.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", run.Quote(argv), err)
 	}

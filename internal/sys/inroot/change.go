@@ -13,16 +13,17 @@ import (
 // Remove removes the entry p inside root: a file, a symbolic link (never
 // what it points at) or an empty directory. A missing p is no error.
 func Remove(root, p string) error {
-	return withParent(root, p, "remove", false, func(dirFD int, name string) error {
+	err := withParent(root, p, "remove", false, func(dirFD int, name string) error {
 		err := unix.Unlinkat(dirFD, name, 0)
 		if errors.Is(err, unix.EISDIR) {
 			err = unix.Unlinkat(dirFD, name, unix.AT_REMOVEDIR)
 		}
-		if errors.Is(err, unix.ENOENT) {
-			return nil
-		}
 		return err
 	})
+	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+		return nil
+	}
+	return err
 }
 
 // Rename renames the entry oldp inside root to newp inside root, both

@@ -119,7 +119,7 @@ func Lookup() (Map, error) {
 		m.SubGID, err = findRange(subGIDFile, m.User, m.UID)
 	}
 	if err != nil {
-		free := freeRange(subUIDFile, subGIDFile)
+		free := FreeRange()
 		return m, &Unavailable{Reason: err.Error(),
 			Fix: fmt.Sprintf("add them as root: usermod --add-subuids %d-%d --add-subgids %d-%d %s",
 				free, free+Size-1, free, free+Size-1, m.User)}
@@ -176,11 +176,12 @@ func readSubIDs(file string) []subID {
 	return out
 }
 
-// freeRange is the start of the first block of Size IDs from 100000 on
-// (where useradd starts) that no line of the files overlaps.
-func freeRange(files ...string) int {
+// FreeRange is the start of the first block of Size IDs from 100000 on
+// (where useradd starts) that no line of /etc/subuid and /etc/subgid
+// overlaps: a range to give a user.
+func FreeRange() int {
 	var used []Range
-	for _, f := range files {
+	for _, f := range []string{subUIDFile, subGIDFile} {
 		for _, e := range readSubIDs(f) {
 			used = append(used, e.Range)
 		}

@@ -1,0 +1,216 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/userns"
+	"golang.org/x/sys/unix"
+)
+
+// BuildUser is the ordinary user the unprivileged tests build as: not
+// root, not in group dib, no sudo rule, with subordinate ID ranges.
+const BuildUser = "dib-build-test"
+
+// User is a host user the tests run commands as.
+type User struct {
+	Name     string
+	UID, GID int
+	Home     string
+	SubID    int // the first of its subordinate user and group IDs
+}
+
+// UnprivilegedUser returns BuildUser, creating it (with a home and
+// subordinate user and group IDs) if this host has no such user yet. It
+// needs root; concurrent test processes create it once.
+func UnprivilegedUser(t testing.TB) *User {
+	t.Helper()
+	RequireRoot(t)
+	RequireCommands(t, "useradd", "usermod", "newuidmap", "newgidmap")
+	unlock := lockUsers(t)
+	defer unlock()
+	if _, err := user.Lookup(BuildUser); err != nil {
+		if _, err := run.Run(context.Background(), run.Cmd{Argv: []string{"useradd", "--create-home", "--shell", "/bin/sh", BuildUser}}); err != nil {
+			t.Fatalf("create the test user: %v", err)
+		}
+	}
+	if subID(BuildUser, "/etc/subuid") < 0 || subID(BuildUser, "/etc/subgid") < 0 {
+		free := userns.FreeRange()
+		ids := fmt.Sprintf("%d-%d", free, free+userns.Size-1)
+		argv := []string{"usermod", "--add-subuids", ids, "--add-subgids", ids, BuildUser}
+		if _, err := run.Run(context.Background(), run.Cmd{Argv: argv}); err != nil {
+			t.Fatalf("give the test user subordinate IDs: %v", err)
+		}
+	}
+	u, err := user.Lookup(BuildUser)
+	if err != nil {
+		t.Fatalf("test user: %v", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return &User{Name: u.Username, UID: uid, GID: gid, Home: u.HomeDir, SubID: subID(BuildUser, "/etc/subuid")}
+}
+
+// subID is the start of name's first range in a subordinate ID file, -1
+// when it has none.
+func subID(name, file string) int {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Split(line, ":"); len(f) == 3 && f[0] == name {
+			if n, err := strconv.Atoi(f[1]); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
+}
+
+// lockUsers serialises user creation between test processes.
+func lockUsers(t testing.TB) func() {
+	t.Helper()
+	fh, err := os.OpenFile(filepath.Join(os.TempDir(), "dib-test-users.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatalf("lock test users: %v", err)
+	}
+	if err := unix.Flock(int(fh.Fd()), unix.LOCK_EX); err != nil {
+		t.Fatalf("lock test users: %v", err)
+	}
+	return func() { fh.Close() }
+}
+
+// Command returns argv run as u: its IDs and no supplementary group, in
+// its home, with a minimal environment (PATH, HOME, USER, LOGNAME) plus
+// env.
+func (u *User) Command(ctx context.Context, env []string, argv ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(u.UID), Gid: uint32(u.GID), Groups: []uint32{}}}
+	cmd.Dir = u.Home
+	cmd.Env = append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOME=" + u.Home, "USER=" + u.Name, "LOGNAME=" + u.Name}, env...)
+	return cmd
+}
+
+// Dir makes a directory owned by u in t's temporary directory.
+func (u *User) Dir(t testing.TB) string {
+	t.Helper()
+	d := filepath.Join(OpenTempDir(t), "as-"+u.Name)
+	if err := os.Mkdir(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(d, u.UID, u.GID); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// OpenTempDir is a temporary directory of t that every user may enter.
+func OpenTempDir(t testing.TB) string {
+	t.Helper()
+	d := t.TempDir()
+	for _, p := range []string{filepath.Dir(d), d} {
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
+// Executable copies the program at src where every user may run it, and
+// returns the copy's path.
+func Executable(t testing.TB, src string) string {
+	t.Helper()
+	dir := OpenTempDir(t)
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, filepath.Base(src))
+	if err := os.WriteFile(dst, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// asUserVar marks a test binary run again as another user by RunTestAs.
+const asUserVar = "DIB_TEST_AS_USER"
+
+// AsUser reports whether this test binary was run by RunTestAs: a test
+// that is only the user's half of another returns early unless it was.
+func AsUser() bool { return os.Getenv(asUserVar) == "1" }
+
+// RunTestAs runs the test named name of this test binary as u (a copy of
+// the binary u may run), with env added, and returns its combined output
+// and error.
+func RunTestAs(t testing.TB, u *User, name string, env ...string) (string, error) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := Executable(t, self)
+	cmd := u.Command(context.Background(), append(env, asUserVar+"=1"), bin, "-test.run=^"+name+"$", "-test.v", "-test.count=1")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// Commands builds the module's commands (cmd/...) into a directory of t
+// every user may run them from, and returns it.
+func Commands(t testing.TB) string {
+	t.Helper()
+	RequireCommands(t, "go")
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := OpenTempDir(t)
+	cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build the commands: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// CopyTree copies the directory src (files, directories, links and modes)
+// into a directory of t every user may read, and returns the copy.
+func CopyTree(t testing.TB, src string) string {
+	t.Helper()
+	dst := filepath.Join(OpenTempDir(t), filepath.Base(src))
+	if out, err := exec.Command("cp", "-a", "--no-preserve=ownership", src, dst).CombinedOutput(); err != nil {
+		t.Fatalf("copy %s: %v\n%s", src, err, out)
+	}
+	if out, err := exec.Command("chmod", "-R", "a+rX", dst).CombinedOutput(); err != nil {
+		t.Fatalf("open %s: %v\n%s", dst, err, out)
+	}
+	return dst
+}
+
+// moduleRoot is the directory of the go.mod above the working directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
