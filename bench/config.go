@@ -14,10 +14,11 @@ const (
 	Warm      = "warm"      // image:vm rebuilt after a hook changed
 	Ramdisk   = "ramdisk"   // the deploy ramdisk from a warm cache
 	GetKernel = "kernel"    // disk-image-get-kernel on the warm build's qcow2
+	Unpriv    = "unpriv"    // warm image:vm as a user without root, against root's
 )
 
 // Scenarios lists every scenario in the order they run.
-var Scenarios = []string{ColdEmpty, ColdBase, Warm, Ramdisk, GetKernel}
+var Scenarios = []string{ColdEmpty, ColdBase, Warm, Ramdisk, GetKernel, Unpriv}
 
 // Counts says how many times each kind of scenario runs.
 type Counts struct {

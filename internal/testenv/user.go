@@ -36,11 +36,24 @@ func UnprivilegedUser(t testing.TB) *User {
 	t.Helper()
 	RequireRoot(t)
 	RequireCommands(t, "useradd", "usermod", "newuidmap", "newgidmap")
-	unlock := lockUsers(t)
+	u, err := EnsureBuildUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// EnsureBuildUser is UnprivilegedUser for code that is not a test (the
+// benchmark).
+func EnsureBuildUser() (*User, error) {
+	unlock, err := lockUsers()
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 	if _, err := user.Lookup(BuildUser); err != nil {
 		if _, err := run.Run(context.Background(), run.Cmd{Argv: []string{"useradd", "--create-home", "--shell", "/bin/sh", BuildUser}}); err != nil {
-			t.Fatalf("create the test user: %v", err)
+			return nil, fmt.Errorf("create the test user: %w", err)
 		}
 	}
 	if subID(BuildUser, "/etc/subuid") < 0 || subID(BuildUser, "/etc/subgid") < 0 {
@@ -48,16 +61,16 @@ func UnprivilegedUser(t testing.TB) *User {
 		ids := fmt.Sprintf("%d-%d", free, free+userns.Size-1)
 		argv := []string{"usermod", "--add-subuids", ids, "--add-subgids", ids, BuildUser}
 		if _, err := run.Run(context.Background(), run.Cmd{Argv: argv}); err != nil {
-			t.Fatalf("give the test user subordinate IDs: %v", err)
+			return nil, fmt.Errorf("give the test user subordinate IDs: %w", err)
 		}
 	}
 	u, err := user.Lookup(BuildUser)
 	if err != nil {
-		t.Fatalf("test user: %v", err)
+		return nil, fmt.Errorf("test user: %w", err)
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	return &User{Name: u.Username, UID: uid, GID: gid, Home: u.HomeDir, SubID: subID(BuildUser, "/etc/subuid")}
+	return &User{Name: u.Username, UID: uid, GID: gid, Home: u.HomeDir, SubID: subID(BuildUser, "/etc/subuid")}, nil
 }
 
 // subID is the start of name's first range in a subordinate ID file, -1
@@ -77,17 +90,17 @@ func subID(name, file string) int {
 	return -1
 }
 
-// lockUsers serialises user creation between test processes.
-func lockUsers(t testing.TB) func() {
-	t.Helper()
+// lockUsers serialises user creation between processes.
+func lockUsers() (func(), error) {
 	fh, err := os.OpenFile(filepath.Join(os.TempDir(), "dib-test-users.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		t.Fatalf("lock test users: %v", err)
+		return nil, fmt.Errorf("lock test users: %w", err)
 	}
 	if err := unix.Flock(int(fh.Fd()), unix.LOCK_EX); err != nil {
-		t.Fatalf("lock test users: %v", err)
+		fh.Close()
+		return nil, fmt.Errorf("lock test users: %w", err)
 	}
-	return func() { fh.Close() }
+	return func() { fh.Close() }, nil
 }
 
 // Command returns argv run as u: its IDs and no supplementary group, in
@@ -115,34 +128,6 @@ func (u *User) Dir(t testing.TB) string {
 	return d
 }
 
-// OpenTempDir is a temporary directory of t that every user may enter.
-func OpenTempDir(t testing.TB) string {
-	t.Helper()
-	d := t.TempDir()
-	for _, p := range []string{filepath.Dir(d), d} {
-		if err := os.Chmod(p, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return d
-}
-
-// Executable copies the program at src where every user may run it, and
-// returns the copy's path.
-func Executable(t testing.TB, src string) string {
-	t.Helper()
-	dir := OpenTempDir(t)
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := filepath.Join(dir, filepath.Base(src))
-	if err := os.WriteFile(dst, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
 // asUserVar marks a test binary run again as another user by RunTestAs.
 const asUserVar = "DIB_TEST_AS_USER"
 
@@ -163,54 +148,4 @@ func RunTestAs(t testing.TB, u *User, name string, env ...string) (string, error
 	cmd := u.Command(context.Background(), append(env, asUserVar+"=1"), bin, "-test.run=^"+name+"$", "-test.v", "-test.count=1")
 	out, err := cmd.CombinedOutput()
 	return string(out), err
-}
-
-// Commands builds the module's commands (cmd/...) into a directory of t
-// every user may run them from, and returns it.
-func Commands(t testing.TB) string {
-	t.Helper()
-	RequireCommands(t, "go")
-	root, err := moduleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := OpenTempDir(t)
-	cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build the commands: %v\n%s", err, out)
-	}
-	return dir
-}
-
-// CopyTree copies the directory src (files, directories, links and modes)
-// into a directory of t every user may read, and returns the copy.
-func CopyTree(t testing.TB, src string) string {
-	t.Helper()
-	dst := filepath.Join(OpenTempDir(t), filepath.Base(src))
-	if out, err := exec.Command("cp", "-a", "--no-preserve=ownership", src, dst).CombinedOutput(); err != nil {
-		t.Fatalf("copy %s: %v\n%s", src, err, out)
-	}
-	if out, err := exec.Command("chmod", "-R", "a+rX", dst).CombinedOutput(); err != nil {
-		t.Fatalf("open %s: %v\n%s", dst, err, out)
-	}
-	return dst
-}
-
-// moduleRoot is the directory of the go.mod above the working directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
