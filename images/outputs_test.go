@@ -9,12 +9,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/images/disk"
+	"github.com/tripleo/diskimage-builder/images/diskread/parttable"
 )
 
 func TestOneBuildWritesEveryOutputTypeWithChecksumsAndMovesOldOnesAside(t *testing.T) {
@@ -58,12 +60,17 @@ func TestOneBuildWritesEveryOutputTypeWithChecksumsAndMovesOldOnesAside(t *testi
 	assert.Empty(t, tmps)
 
 	// The partition layout read back from the raw disk.
-	l, err := disk.ReadLayout(spec.Name + ".raw")
+	fh, err := os.Open(spec.Name + ".raw")
 	require.NoError(t, err)
-	require.Len(t, l.Partitions, 3)
-	bios, _ := l.Partition(disk.BIOSBoot)
-	esp, _ := l.Partition(disk.ESP)
-	root, _ := l.Partition(disk.Root)
+	defer fh.Close()
+	kind, parts, err := parttable.Read(fh, 2<<30)
+	require.NoError(t, err)
+	require.Equal(t, parttable.GPT, kind)
+	require.Len(t, parts, 3)
+	bios, esp, root := parts[0], parts[1], parts[2]
+	assert.Equal(t, disk.TypeBIOSBoot, strings.ToUpper(bios.Type))
+	assert.Equal(t, disk.TypeESP, strings.ToUpper(esp.Type))
+	assert.Equal(t, disk.TypeLinux, strings.ToUpper(root.Type))
 	assert.Equal(t, int64(disk.MiB), bios.Start)
 	assert.Equal(t, int64(disk.MiB), bios.Size)
 	assert.Equal(t, int64(64*disk.MiB), esp.Size)
@@ -72,9 +79,6 @@ func TestOneBuildWritesEveryOutputTypeWithChecksumsAndMovesOldOnesAside(t *testi
 
 	// The block-device hook ran on the raw file and its change is in the outputs.
 	assert.Contains(t, log.String(), "root="+res.RootUUID+" offset="+itoa(root.Start))
-	fh, err := os.Open(spec.Name + ".raw")
-	require.NoError(t, err)
-	defer fh.Close()
 	sig := make([]byte, 21)
 	_, err = fh.ReadAt(sig, 512*40)
 	require.NoError(t, err)

@@ -11,5 +11,5 @@
 // partition.
 //
 // Plan and MinSize check a size against a tree before anything heavy runs;
-// Build makes the image; ReadLayout reads a built image's partitions back.
+// Build makes the image.
 package disk

@@ -10,7 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/images/diskread"
 )
+
+// MaxFileSize bounds the kernel and the initrd: a file larger than this
+// in an image is an error, not gigabytes written.
+const MaxFileSize = 512 << 20
 
 // Options says which image to read and where to write its kernel.
 type Options struct {
@@ -49,7 +55,8 @@ func (o Options) withDefaults() Options {
 // and writes them as PREFIX-vmlinuz and PREFIX-initrd in DIR, mode 0644.
 // Each is written beside its destination under a temporary name and
 // renamed into place, replacing an older file of that name; on error
-// nothing is left behind.
+// nothing is left behind. An image refused by diskread.Open wraps
+// diskread.ErrRefused, and is refused before anything is written.
 func Extract(ctx context.Context, opts Options) (res Result, err error) {
 	if opts.Image == "" {
 		return Result{}, errors.New("extract kernel: no image given")
@@ -61,8 +68,13 @@ func Extract(ctx context.Context, opts Options) (res Result, err error) {
 	} else if !st.IsDir() {
 		return Result{}, fmt.Errorf("extract kernel: output directory %s: not a directory", opts.Dir)
 	}
-	// The temporary files are made first: an unwritable directory fails
-	// before the image is read.
+	d, err := diskread.Open(ctx, opts.Image)
+	if err != nil {
+		return Result{}, err
+	}
+	defer d.Close()
+	// The temporary files are made next: an unwritable directory fails
+	// before the image's filesystems are read.
 	kt, err := newTemp(res.Kernel)
 	if err != nil {
 		return Result{}, err
@@ -73,21 +85,15 @@ func Extract(ctx context.Context, opts Options) (res Result, err error) {
 		return Result{}, err
 	}
 	defer it.cleanup()
-
-	d, err := openDisk(ctx, opts.Image)
-	if err != nil {
-		return Result{}, err
-	}
-	defer d.Close()
 	found, fsys, err := search(d)
 	if err != nil {
 		return Result{}, err
 	}
 	res.Version, res.Found = found.Version, found
-	if err := kt.fill(fsys, found.Kernel); err != nil {
+	if err := kt.fill(fsys, found.Kernel, "kernel"); err != nil {
 		return Result{}, err
 	}
-	if err := it.fill(fsys, found.Initrd); err != nil {
+	if err := it.fill(fsys, found.Initrd, "initrd"); err != nil {
 		return Result{}, err
 	}
 	if err := kt.commit(); err != nil {
@@ -115,15 +121,11 @@ func newTemp(dest string) (*temp, error) {
 	return &temp{f: f, dest: dest}, nil
 }
 
-// fill copies name from fsys into the temporary file.
-func (t *temp) fill(fsys fs.FS, name string) error {
-	src, err := fsys.Open(name)
-	if err != nil {
-		return fmt.Errorf("read %s from image: %w", name, err)
-	}
-	defer src.Close()
-	if _, err := io.Copy(t.f, src); err != nil {
-		return fmt.Errorf("copy %s from image to %s: %w", name, t.f.Name(), err)
+// fill copies name (the image's kernel or initrd, as what says) from
+// fsys into the temporary file.
+func (t *temp) fill(fsys fs.FS, name, what string) error {
+	if err := copyOut(t.f, fsys, name, what, MaxFileSize); err != nil {
+		return err
 	}
 	if err := t.f.Chmod(0o644); err != nil {
 		return fmt.Errorf("chmod %s: %w", t.f.Name(), err)
@@ -152,4 +154,40 @@ func (t *temp) cleanup() {
 		t.f.Close()
 		os.Remove(t.f.Name())
 	}
+}
+
+// copyOut copies name (the kernel or the initrd, as what says) from fsys
+// to w, if it is no larger than limit.
+func copyOut(w io.Writer, fsys fs.FS, name, what string, limit int64) error {
+	src, err := fsys.Open(name)
+	if err != nil {
+		return fmt.Errorf("read %s from image: %w", name, err)
+	}
+	defer src.Close()
+	info, err := src.Stat()
+	if err != nil {
+		return fmt.Errorf("read %s from image: %w", name, err)
+	}
+	if info.Size() > limit {
+		return fmt.Errorf("read %s from image: the %s is %d bytes, more than the %d MiB limit", name, what, info.Size(), limit>>20)
+	}
+	if _, err := io.Copy(&bounded{w: w, left: info.Size()}, src); err != nil {
+		return fmt.Errorf("copy %s from image: %w", name, err)
+	}
+	return nil
+}
+
+// bounded passes at most left bytes to w: a reader that wrote more than
+// the size it gave would be a bug, not a reason to fill the disk.
+type bounded struct {
+	w    io.Writer
+	left int64
+}
+
+func (b *bounded) Write(p []byte) (int, error) {
+	if int64(len(p)) > b.left {
+		return 0, errors.New("file is longer than its size")
+	}
+	b.left -= int64(len(p))
+	return b.w.Write(p)
 }

@@ -140,24 +140,6 @@ func TestExtractGivesSameBytesFromQcow2VhdAndVmdk(t *testing.T) {
 	}
 }
 
-func TestCompressedQcow2IsReadOnlyWhereNeeded(t *testing.T) {
-	t.Parallel()
-	testenv.RequireCommands(t, "qemu-img")
-	files, links := debianBoot()
-	raw := makeDisk(t, "gpt", part{fs: "vfat", mib: 8}, part{fs: "ext4", tree: tree(t, files, links), mib: 64})
-	// A comma in the name must reach qemu-img's options escaped.
-	img := filepath.Join(t.TempDir(), "vm,1.qcow2")
-	require.NoError(t, os.Rename(convert(t, raw, "qcow2", "-c"), img))
-	d, err := openDisk(context.Background(), img)
-	require.NoError(t, err)
-	defer d.Close()
-	found, _, err := search(d)
-	require.NoError(t, err)
-	assert.Equal(t, "boot/initrd.img-6.12.10-amd64", found.Initrd)
-	q := d.ReaderAt.(*qemuReader)
-	assert.LessOrEqual(t, q.calls, 8, "qemu-img ran %d times", q.calls)
-}
-
 func TestExtractWithoutKernelSaysWhatItLookedAtAndWritesNothing(t *testing.T) {
 	t.Parallel()
 	testenv.RequireCommands(t, "qemu-img")

@@ -7,6 +7,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/debversion"
 )
 
 // ErrNoKernel is wrapped by the error of a search that found no kernel
@@ -24,29 +26,57 @@ type Boot struct {
 // and the top of a separate /boot filesystem.
 var bootDirs = []string{"boot", "."}
 
+// maxLinks bounds how many symlinks one name is followed through.
+const maxLinks = 40
+
 // FindIn finds the newest kernel that has an initrd in fsys, which is a
 // root filesystem (kernels in boot/) or a separate /boot filesystem
 // (kernels at its top). Kernels are files named vmlinuz-VERSION, ordered
-// by CompareVersions; their initrd is initrd.img-VERSION,
+// by debversion.Compare (dpkg's order); their initrd is initrd.img-VERSION,
 // initramfs-VERSION.img, initrd-VERSION.img or initrd-VERSION beside them.
 // When no such file is listed, the links vmlinuz and initrd.img (as
 // Debian makes them) are followed. Links may be relative or absolute; an
 // absolute link is taken within fsys. fsys may be an image's filesystem
-// or a directory (os.DirFS).
+// or a directory (os.DirFS). Each directory is listed once, however many
+// kernels it holds.
 func FindIn(fsys fs.FS) (Boot, error) {
-	kernels := versioned(fsys)
+	f := &finder{fsys: fsys, lists: map[string]map[string]fs.DirEntry{}}
+	kernels := f.versioned()
 	if len(kernels) == 0 {
-		kernels = linked(fsys)
+		kernels = f.linked()
 	}
 	if len(kernels) == 0 {
 		return Boot{}, fmt.Errorf("%w: no vmlinuz-* file or vmlinuz link in /boot or /", ErrNoKernel)
 	}
 	for _, k := range kernels {
-		if k.Initrd = initrdFor(fsys, k); k.Initrd != "" {
+		if k.Initrd = f.initrdFor(k); k.Initrd != "" {
 			return k.Boot, nil
 		}
 	}
 	return Boot{}, fmt.Errorf("%w: no initrd for %s", ErrNoKernel, kernels[0].Kernel)
+}
+
+// finder searches one filesystem, keeping the listings it read.
+type finder struct {
+	fsys  fs.FS
+	lists map[string]map[string]fs.DirEntry // by directory, then name; nil if unreadable
+}
+
+// list returns the entries of dir by name, reading it once.
+func (f *finder) list(dir string) map[string]fs.DirEntry {
+	if l, ok := f.lists[dir]; ok {
+		return l
+	}
+	ents, err := fs.ReadDir(f.fsys, dir)
+	var l map[string]fs.DirEntry
+	if err == nil {
+		l = make(map[string]fs.DirEntry, len(ents))
+		for _, e := range ents {
+			l[e.Name()] = e
+		}
+	}
+	f.lists[dir] = l
+	return l
 }
 
 // candidate is a kernel found, and the link that named it, if any.
@@ -56,20 +86,16 @@ type candidate struct {
 }
 
 // versioned lists the vmlinuz-VERSION files, newest first.
-func versioned(fsys fs.FS) []candidate {
+func (f *finder) versioned() []candidate {
 	var out []candidate
 	seen := map[string]bool{}
 	for _, dir := range bootDirs {
-		ents, err := fs.ReadDir(fsys, dir)
-		if err != nil {
-			continue
-		}
-		for _, e := range ents {
-			v, ok := strings.CutPrefix(e.Name(), "vmlinuz-")
+		for name, e := range f.list(dir) {
+			v, ok := strings.CutPrefix(name, "vmlinuz-")
 			if !ok || v == "" {
 				continue
 			}
-			p, err := resolve(fsys, path.Join(dir, e.Name()))
+			p, err := f.regular(path.Join(dir, name), e)
 			if err != nil || seen[p] {
 				continue
 			}
@@ -77,16 +103,21 @@ func versioned(fsys fs.FS) []candidate {
 			out = append(out, candidate{Boot: Boot{Kernel: p, Version: v}})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return CompareVersions(out[i].Version, out[j].Version) > 0 })
+	sort.Slice(out, func(i, j int) bool {
+		if c := debversion.Compare(out[i].Version, out[j].Version); c != 0 {
+			return c > 0
+		}
+		return out[i].Kernel < out[j].Kernel
+	})
 	return out
 }
 
 // linked follows the vmlinuz links in the boot directories.
-func linked(fsys fs.FS) []candidate {
+func (f *finder) linked() []candidate {
 	var out []candidate
 	for _, dir := range bootDirs {
 		link := path.Join(dir, "vmlinuz")
-		p, err := resolve(fsys, link)
+		p, err := resolve(f.fsys, link)
 		if err != nil {
 			continue
 		}
@@ -100,23 +131,34 @@ func linked(fsys fs.FS) []candidate {
 }
 
 // initrdFor returns the initrd matching k, or "".
-func initrdFor(fsys fs.FS, k candidate) string {
+func (f *finder) initrdFor(k candidate) string {
 	dir := path.Dir(k.Kernel)
 	var names []string
 	if v := k.Version; v != "" {
 		names = append(names, "initrd.img-"+v, "initramfs-"+v+".img", "initrd-"+v+".img", "initrd-"+v)
 	}
 	for _, n := range names {
-		if p, err := resolve(fsys, path.Join(dir, n)); err == nil {
-			return p
+		if e, ok := f.list(dir)[n]; ok {
+			if p, err := f.regular(path.Join(dir, n), e); err == nil {
+				return p
+			}
 		}
 	}
 	if k.link != "" {
-		if p, err := resolve(fsys, path.Join(path.Dir(k.link), "initrd.img")); err == nil {
+		if p, err := resolve(f.fsys, path.Join(path.Dir(k.link), "initrd.img")); err == nil {
 			return p
 		}
 	}
 	return ""
+}
+
+// regular returns name if its directory entry e is a regular file, or
+// where the symlink chain at name ends.
+func (f *finder) regular(name string, e fs.DirEntry) (string, error) {
+	if e.Type().IsRegular() {
+		return name, nil
+	}
+	return resolve(f.fsys, name)
 }
 
 // resolve follows the symlink chain at name and returns the path of the
@@ -150,9 +192,4 @@ func resolve(fsys fs.FS, name string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("resolve %s: too many levels of symbolic links", name)
-}
-
-// sortEntries sorts directory entries by name.
-func sortEntries(ents []fs.DirEntry) {
-	sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
 }

@@ -16,7 +16,10 @@ import (
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 )
 
-const mib = 1 << 20
+const (
+	mib    = 1 << 20
+	sector = 512
+)
 
 // tree writes files (path: content) and symlinks (path: target) under a
 // new temporary directory and returns it.

@@ -1,30 +1,36 @@
 // Package kernel finds the kernel and initrd inside a disk image and
 // extracts them, for PXE booting a machine with that image. It reads the
-// image file directly: raw images as they are, qcow2, vhd, vmdk and the
-// other formats qemu-img knows through qemu-img, a range at a time. It
-// needs no root, no mount, no loop device and no nbd.
+// image with diskread (raw, qcow2, vhd and vmdk, without root, mount,
+// loop device or nbd), its partition table with parttable and its ext2/3/4
+// and FAT filesystems with extfs and fatfs.
 //
-// An image may have a GPT or MBR partition table or be a bare filesystem;
-// ext2, ext3, ext4 and FAT filesystems are read. The kernel is looked for
-// in each filesystem's /boot (a root filesystem) and at its top (a
-// separate /boot); see FindIn for how the kernel and initrd are chosen.
+// The kernel is looked for in each filesystem's /boot (a root
+// filesystem) and at its top (a separate /boot); see FindIn for how the
+// kernel and initrd are chosen. Images that name other files or
+// protocols are refused (diskread.ErrRefused), and a kernel or initrd
+// larger than MaxFileSize is an error.
 package kernel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/images/diskread"
+	"github.com/tripleo/diskimage-builder/images/diskread/parttable"
+	"github.com/tripleo/diskimage-builder/internal/sys/debversion"
 )
 
 // Found says where in an image the kernel and initrd are.
 type Found struct {
 	Boot
-	Table      string    // "gpt", "mbr", or "" for a bare filesystem
-	Partition  Partition // the partition holding them
-	Filesystem string    // "ext" or "vfat"
+	Table      string              // parttable.GPT, parttable.MBR, or "" for a bare filesystem
+	Partition  parttable.Partition // the partition holding them
+	Filesystem string              // diskread.Ext or diskread.VFAT
 }
 
 // Find looks for the newest kernel with an initrd in every filesystem of
@@ -33,7 +39,7 @@ type Found struct {
 // first partition. An image without any wraps ErrNoKernel and says what
 // was looked at.
 func Find(ctx context.Context, image string) (Found, error) {
-	d, err := openDisk(ctx, image)
+	d, err := diskread.Open(ctx, image)
 	if err != nil {
 		return Found{}, err
 	}
@@ -44,43 +50,53 @@ func Find(ctx context.Context, image string) (Found, error) {
 
 // search finds the kernel in the disk and returns the filesystem holding
 // it, open for reading.
-func search(d *disk) (Found, fs.FS, error) {
-	table, parts, ok, err := readTable(d, d.size)
+func search(d *diskread.Disk) (Found, fs.FS, error) {
+	return searchIn(d, d.Size(), d.Path(), d.Format())
+}
+
+// searchIn is search over the size bytes of disk r, the image file
+// image in format.
+func searchIn(r io.ReaderAt, size int64, image, format string) (Found, fs.FS, error) {
+	table, parts, err := parttable.Read(r, size)
 	if err != nil {
-		return Found{}, nil, fmt.Errorf("read image %s: %w", d.path, err)
+		return Found{}, nil, fmt.Errorf("read image %s: %w", image, err)
 	}
-	if !ok {
-		parts = []Partition{{Start: 0, Size: d.size}}
+	if table == "" {
+		parts = []parttable.Partition{{Size: size}}
 	}
 	var best Found
 	var bestFS fs.FS
 	var looked []string
+	noFS := 0
 	for _, p := range parts {
-		fsys, kind, err := openFS(io.NewSectionReader(d, p.Start, p.Size))
+		fsys, kind, err := diskread.OpenFS(io.NewSectionReader(r, p.Start, p.Size), p.Size)
 		if err != nil {
-			slog.Debug("no filesystem", "image", d.path, "partition", p.String(), "err", err)
+			slog.Debug("no filesystem", "image", image, "partition", p.String(), "err", err)
 			looked = append(looked, fmt.Sprintf("%s: %v", p, err))
+			if errors.Is(err, diskread.ErrNoFS) {
+				noFS++
+			}
 			continue
 		}
 		b, err := FindIn(fsys)
 		if err != nil {
-			slog.Debug("no kernel", "image", d.path, "partition", p.String(), "fs", kind, "err", err)
+			slog.Debug("no kernel", "image", image, "partition", p.String(), "fs", kind, "err", err)
 			looked = append(looked, fmt.Sprintf("%s (%s): %v", p, kind, strings.TrimPrefix(err.Error(), ErrNoKernel.Error()+": ")))
 			continue
 		}
-		slog.Debug("kernel", "image", d.path, "partition", p.String(), "fs", kind, "kernel", b.Kernel, "initrd", b.Initrd)
-		if bestFS == nil || CompareVersions(b.Version, best.Version) > 0 {
+		slog.Debug("kernel", "image", image, "partition", p.String(), "fs", kind, "kernel", b.Kernel, "initrd", b.Initrd)
+		if bestFS == nil || debversion.Compare(b.Version, best.Version) > 0 {
 			best, bestFS = Found{Boot: b, Table: table, Partition: p, Filesystem: kind}, fsys
 		}
 	}
-	if bestFS == nil {
-		if !ok && len(looked) == 1 && strings.Contains(looked[0], errNoFS.Error()) {
-			return Found{}, nil, fmt.Errorf("read image %s (%s): not a disk image: no partition table or filesystem found", d.path, d.format)
-		}
-		return Found{}, nil, fmt.Errorf("%w in image %s (%s, %s): %s", ErrNoKernel, d.path, d.format,
-			tableName(table), strings.Join(looked, "; "))
+	if bestFS != nil {
+		return best, bestFS, nil
 	}
-	return best, bestFS, nil
+	if table == "" && noFS == 1 {
+		return Found{}, nil, fmt.Errorf("read image %s (%s): not a disk image: no partition table or filesystem found", image, format)
+	}
+	return Found{}, nil, fmt.Errorf("%w in image %s (%s, %s): %s", ErrNoKernel, image, format,
+		tableName(table), strings.Join(looked, "; "))
 }
 
 func tableName(t string) string {

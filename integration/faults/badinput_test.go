@@ -69,6 +69,7 @@ var badCases = []badCase{
 	{"disk-image-get-kernel", "image missing", []string{"-d", "OUT", "OUT/missing.qcow2"}, 2, "missing.qcow2", false},
 	{"disk-image-get-kernel", "not an image", []string{"-d", "OUT", "NOTIMG"}, 1, "not a disk image", false},
 	{"disk-image-get-kernel", "corrupt qcow2", []string{"-d", "OUT", "CORRUPT"}, 1, "corrupt.qcow2", false},
+	{"disk-image-get-kernel", "image names a backing file", []string{"-d", "OUT", "BACKED"}, 2, "image names a backing file (/etc/shadow): refused", false},
 	{"disk-image-get-kernel", "output dir missing", []string{"-d", "OUT/nowhere", "IMG"}, 2, "nowhere", false},
 	{"disk-image-get-kernel", "output dir read-only", []string{"-d", "OUT", "IMG"}, 1, "OUT", true},
 }
@@ -94,8 +95,10 @@ func TestBadInputIsRefusedWithOneLineAndNothingWritten(t *testing.T) {
 				"IMG":     filepath.Join(inputs, "image.qcow2"),
 				"NOTIMG":  filepath.Join(inputs, "notes.txt"),
 				"CORRUPT": filepath.Join(inputs, "corrupt.qcow2"),
+				"BACKED":  filepath.Join(inputs, "backed.qcow2"),
 			}
 			require.NoError(t, exec.Command("qemu-img", "create", "-q", "-f", "qcow2", files["IMG"], "64M").Run())
+			require.NoError(t, exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "/etc/shadow", "-F", "raw", files["BACKED"], "64M").Run())
 			require.NoError(t, os.WriteFile(files["NOTIMG"], []byte("just some text, not a disk\n"), 0o644))
 			// A qcow2 header whose tables point far beyond the file.
 			corrupt := append([]byte("QFI\xfb\x00\x00\x00\x03"), make([]byte, 504)...)
@@ -104,7 +107,7 @@ func TestBadInputIsRefusedWithOneLineAndNothingWritten(t *testing.T) {
 			}
 			require.NoError(t, os.WriteFile(files["CORRUPT"], corrupt, 0o644))
 			subst := strings.NewReplacer("OUT", out, "FL", fl, "CACHE", filepath.Join(inputs, "cache"),
-				"NOTIMG", files["NOTIMG"], "CORRUPT", files["CORRUPT"], "IMG", files["IMG"])
+				"NOTIMG", files["NOTIMG"], "CORRUPT", files["CORRUPT"], "BACKED", files["BACKED"], "IMG", files["IMG"])
 			argv := []string{bin}
 			for _, a := range c.args {
 				argv = append(argv, subst.Replace(a))

@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/tripleo/diskimage-builder/images/diskread"
 	"github.com/tripleo/diskimage-builder/images/kernel"
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
@@ -23,6 +25,8 @@ const usage = `Usage: disk-image-get-kernel [-d DIR] [-o PREFIX] [-x] [-h] [-i] 
 Extract the newest kernel and its initrd from a disk image (raw, qcow2, vhd,
 vmdk) into DIR/PREFIX-vmlinuz and DIR/PREFIX-initrd, for PXE booting a machine
 with that image, and print their paths. No root, mount or loop device needed.
+IMAGE is always a local file; an image that names other files (a backing file,
+an external data file, vmdk extents) or a protocol is refused.
 
 Options:
 `
@@ -35,8 +39,8 @@ const (
 )
 
 // Main runs disk-image-get-kernel with args (without the program name)
-// and returns its exit status: 0 on success, 2 for bad arguments, 1 for
-// any other error, reported as one line on stderr.
+// and returns its exit status: 0 on success, 2 for bad arguments and
+// refused images, 1 for any other error, reported as one line on stderr.
 func Main(args []string, stdout, stderr io.Writer) int {
 	flags := pflag.NewFlagSet("disk-image-get-kernel", pflag.ContinueOnError)
 	flags.SetOutput(io.Discard)
@@ -86,6 +90,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	res, err := kernel.Extract(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "disk-image-get-kernel: %s\n", oneLine(err.Error()))
+		if errors.Is(err, diskread.ErrRefused) {
+			return exitUsage
+		}
 		return exitError
 	}
 	fmt.Fprintln(stdout, res.Kernel)

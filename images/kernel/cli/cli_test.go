@@ -110,11 +110,19 @@ func TestGetKernelWithoutKernelFailsInOneLineLeavingNothing(t *testing.T) {
 	assertOnly(t, filepath.Dir(img), "empty.raw")
 }
 
+// TestGetKernelTraceLogsCommands: -x shows each qemu-img command, with
+// the format named and the image given as an inherited file.
 func TestGetKernelTraceLogsCommands(t *testing.T) {
-	img := image(t, "vm.raw", false)
+	raw := image(t, "vm.raw", false)
+	img := filepath.Join(t.TempDir(), "vm.qcow2")
+	out, err := exec.Command("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, img).CombinedOutput()
+	require.NoError(t, err, "%s", out)
 	code, _, stderr := cli("-x", "-d", t.TempDir(), img)
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stderr, "qemu-img info --output=json")
+	for _, want := range []string{"qemu-img info --output=json", "qemu-img convert -q -n -O raw",
+		`\"driver\":\"qcow2\",\"file\":{\"driver\":\"file\",\"filename\":\"/proc/self/fd/0\"}`} {
+		assert.Contains(t, stderr, want)
+	}
 }
 
 // assertOnly checks that dir holds exactly the named files.
