@@ -42,6 +42,7 @@ var Packages = map[string]string{
 	"procps":                 "tests look for processes a build left (pgrep)",
 	"util-linux":             "tests use unshare, mount, findmnt and blkid",
 	"libc-bin":               "ldd, the oracle of the ELF closure tests",
+	"uidmap":                 "newuidmap and newgidmap map a user's subordinate IDs in the namespace of an unprivileged build",
 }
 
 // Names returns the package names, sorted.
