@@ -5,9 +5,9 @@ package main
 import (
 	"os"
 
-	"github.com/tripleo/diskimage-builder/images/kernel/cli"
+	"github.com/tripleo/diskimage-builder/internal/cli"
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(cli.DiskImageGetKernel(os.Args[1:], os.Stdout, os.Stderr))
 }

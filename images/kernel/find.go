@@ -88,7 +88,7 @@ type candidate struct {
 // versioned lists the vmlinuz-VERSION files, newest first.
 func (f *finder) versioned() []candidate {
 	var out []candidate
-	seen := map[string]bool{}
+	seen := map[Boot]bool{}
 	for _, dir := range bootDirs {
 		for name, e := range f.list(dir) {
 			v, ok := strings.CutPrefix(name, "vmlinuz-")
@@ -96,11 +96,18 @@ func (f *finder) versioned() []candidate {
 				continue
 			}
 			p, err := f.regular(path.Join(dir, name), e)
-			if err != nil || seen[p] {
+			if err != nil {
 				continue
 			}
-			seen[p] = true
-			out = append(out, candidate{Boot: Boot{Kernel: p, Version: v}})
+			// One file may be named by several versions (vmlinuz-new
+			// linking to vmlinuz-6.1.0-28-amd64); each version looks
+			// for its own initrd, so the pair is the key.
+			b := Boot{Kernel: p, Version: v}
+			if seen[b] {
+				continue
+			}
+			seen[b] = true
+			out = append(out, candidate{Boot: b})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

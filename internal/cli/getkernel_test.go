@@ -32,15 +32,15 @@ func image(t *testing.T, name string, empty bool) string {
 }
 
 // cli runs Main and returns its status, stdout and stderr.
-func cli(args ...string) (int, string, string) {
+func getKernel(args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
-	code := Main(args, &stdout, &stderr)
+	code := DiskImageGetKernel(args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
 func TestGetKernelWritesPrefixFilesBesideImageAndPrintsThem(t *testing.T) {
 	img := image(t, "vm.qcow2.raw", false)
-	code, stdout, stderr := cli(img)
+	code, stdout, stderr := getKernel(img)
 	require.Equal(t, 0, code, stderr)
 	base := strings.TrimSuffix(img, ".raw")
 	assert.Equal(t, base+"-vmlinuz\n"+base+"-initrd\n", stdout)
@@ -52,7 +52,7 @@ func TestGetKernelWritesPrefixFilesBesideImageAndPrintsThem(t *testing.T) {
 func TestGetKernelTakesDirPrefixAndImageOptions(t *testing.T) {
 	img := image(t, "vm.raw", false)
 	out := t.TempDir()
-	code, stdout, stderr := cli("-d", out, "-o", "pxe", "-i", img)
+	code, stdout, stderr := getKernel("-d", out, "-o", "pxe", "-i", img)
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, filepath.Join(out, "pxe-vmlinuz")+"\n"+filepath.Join(out, "pxe-initrd")+"\n", stdout)
 	i, err := os.ReadFile(filepath.Join(out, "pxe-initrd"))
@@ -61,7 +61,7 @@ func TestGetKernelTakesDirPrefixAndImageOptions(t *testing.T) {
 }
 
 func TestGetKernelHelpExitsZero(t *testing.T) {
-	code, stdout, _ := cli("-h")
+	code, stdout, _ := getKernel("-h")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, "Usage: disk-image-get-kernel")
 	assert.Contains(t, stdout, "--dir")
@@ -81,7 +81,7 @@ func TestGetKernelRejectsBadArgumentsWithStatusTwoAndOneLine(t *testing.T) {
 		{"-d", img, img},
 		{"-d", out, dir},
 	} {
-		code, stdout, stderr := cli(args...)
+		code, stdout, stderr := getKernel(args...)
 		assert.Equal(t, 2, code, "%q: %s", args, stderr)
 		assert.Empty(t, stdout, "%q", args)
 		assert.Equal(t, 1, strings.Count(stderr, "\n"), "%q: %s", args, stderr)
@@ -93,7 +93,7 @@ func TestGetKernelRejectsBadArgumentsWithStatusTwoAndOneLine(t *testing.T) {
 func TestGetKernelFailsOnUnwritableDirectoryLeavingNothing(t *testing.T) {
 	img := image(t, "vm.raw", false)
 	// Root ignores permission bits, but not /proc's refusal of new files.
-	code, stdout, stderr := cli("-d", "/proc", img)
+	code, stdout, stderr := getKernel("-d", "/proc", img)
 	assert.Equal(t, 1, code)
 	assert.Empty(t, stdout)
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
@@ -102,7 +102,7 @@ func TestGetKernelFailsOnUnwritableDirectoryLeavingNothing(t *testing.T) {
 
 func TestGetKernelWithoutKernelFailsInOneLineLeavingNothing(t *testing.T) {
 	img := image(t, "empty.raw", true)
-	code, stdout, stderr := cli(img)
+	code, stdout, stderr := getKernel(img)
 	assert.Equal(t, 1, code)
 	assert.Empty(t, stdout)
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
@@ -117,7 +117,7 @@ func TestGetKernelTraceLogsCommands(t *testing.T) {
 	img := filepath.Join(t.TempDir(), "vm.qcow2")
 	out, err := exec.Command("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, img).CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	code, _, stderr := cli("-x", "-d", t.TempDir(), img)
+	code, _, stderr := getKernel("-x", "-d", t.TempDir(), img)
 	require.Equal(t, 0, code, stderr)
 	for _, want := range []string{"qemu-img info --output=json", "qemu-img convert -q -n -O raw",
 		`\"driver\":\"qcow2\",\"file\":{\"driver\":\"file\",\"filename\":\"/proc/self/fd/0\"}`} {

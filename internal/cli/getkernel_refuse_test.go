@@ -23,7 +23,7 @@ func TestGetKernelRefusesImagesThatNameOtherFilesWithStatusTwo(t *testing.T) {
 	img := filepath.Join(dir, "evil.qcow2")
 	out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "/etc/shadow", "-F", "raw", img, "1G").CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	code, stdout, stderr := cli(img)
+	code, stdout, stderr := getKernel(img)
 	assert.Equal(t, 2, code)
 	assert.Empty(t, stdout)
 	assert.Equal(t, "disk-image-get-kernel: read image "+img+": image names a backing file (/etc/shadow): refused\n", stderr)
@@ -43,7 +43,7 @@ func TestGetKernelReadsAFileNamedLikeJSONAsAFile(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	require.NoError(t, os.Rename(qcow, filepath.Join(dir, name)))
 	t.Chdir(dir)
-	code, stdout, stderr := cli("-o", "pxe", name)
+	code, stdout, stderr := getKernel("-o", "pxe", name)
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "pxe-vmlinuz\npxe-initrd\n", stdout)
 	k, err := os.ReadFile(filepath.Join(dir, "pxe-vmlinuz"))
@@ -53,7 +53,7 @@ func TestGetKernelReadsAFileNamedLikeJSONAsAFile(t *testing.T) {
 
 func TestGetKernelTakesProtocolNamesForFilesThatAreNotThere(t *testing.T) {
 	for _, name := range []string{"nbd://127.0.0.1:10809/x", "http://127.0.0.1/x.qcow2", "iscsi://127.0.0.1/iqn.2000-01.x/0"} {
-		code, stdout, stderr := cli("-d", t.TempDir(), name)
+		code, stdout, stderr := getKernel("-d", t.TempDir(), name)
 		assert.Equal(t, 2, code, name)
 		assert.Empty(t, stdout)
 		assert.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
@@ -74,7 +74,7 @@ func TestGetKernelFailsOnCraftedImagesInOneLine(t *testing.T) {
 	for name, b := range map[string][]byte{"gpt.raw": gpt, "extent.raw": loop} {
 		img := filepath.Join(t.TempDir(), name)
 		require.NoError(t, os.WriteFile(img, b, 0o644))
-		code, stdout, stderr := cli("-d", t.TempDir(), img)
+		code, stdout, stderr := getKernel("-d", t.TempDir(), img)
 		assert.Equal(t, 1, code, stderr)
 		assert.Empty(t, stdout)
 		assert.Equal(t, 1, strings.Count(stderr, "\n"), stderr)

@@ -1,5 +1,3 @@
-// Package cli is the disk-image-get-kernel command, as a function that
-// tests can call in-process.
 package cli
 
 import (
@@ -20,7 +18,8 @@ import (
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
-const usage = `Usage: disk-image-get-kernel [-d DIR] [-o PREFIX] [-x] [-h] [-i] IMAGE
+// getKernelUsage is disk-image-get-kernel's -h text.
+const getKernelUsage = `Usage: disk-image-get-kernel [-d DIR] [-o PREFIX] [-x] [-h] [-i] IMAGE
 
 Extract the newest kernel and its initrd from a disk image (raw, qcow2, vhd,
 vmdk) into DIR/PREFIX-vmlinuz and DIR/PREFIX-initrd, for PXE booting a machine
@@ -31,17 +30,10 @@ an external data file, vmdk extents) or a protocol is refused.
 Options:
 `
 
-// Exit statuses.
-const (
-	exitOK    = 0
-	exitError = 1
-	exitUsage = 2
-)
-
-// Main runs disk-image-get-kernel with args (without the program name)
+// DiskImageGetKernel runs disk-image-get-kernel with args (without the program name)
 // and returns its exit status: 0 on success, 2 for bad arguments and
 // refused images, 1 for any other error, reported as one line on stderr.
-func Main(args []string, stdout, stderr io.Writer) int {
+func DiskImageGetKernel(args []string, stdout, stderr io.Writer) int {
 	flags := pflag.NewFlagSet("disk-image-get-kernel", pflag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	var opts kernel.Options
@@ -54,14 +46,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	flags.BoolVarP(&help, "help", "h", false, "print this help and exit")
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "disk-image-get-kernel: "+format+"\n", a...)
-		return exitUsage
+		return ExitBadInput
 	}
 	if err := flags.Parse(args); err != nil {
 		return fail("%v (see -h)", err)
 	}
 	if help {
-		fmt.Fprint(stdout, usage+flags.FlagUsages())
-		return exitOK
+		fmt.Fprint(stdout, getKernelUsage+flags.FlagUsages())
+		return ExitOK
 	}
 	switch rest := flags.Args(); {
 	case len(rest) > 1:
@@ -91,13 +83,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "disk-image-get-kernel: %s\n", oneLine(err.Error()))
 		if errors.Is(err, diskread.ErrRefused) {
-			return exitUsage
+			return ExitBadInput
 		}
-		return exitError
+		return ExitFailure
 	}
 	fmt.Fprintln(stdout, res.Kernel)
 	fmt.Fprintln(stdout, res.Initrd)
-	return exitOK
+	return ExitOK
 }
 
 // notUsable describes why a path named on the command line cannot be used.
@@ -116,5 +108,3 @@ func traceTo(w io.Writer) func() {
 	run.Verbose = true
 	return func() { slog.SetDefault(prevLog); run.Verbose = prevVerbose }
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
