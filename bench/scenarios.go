@@ -203,18 +203,9 @@ func (r *runner) ramdisk(ctx context.Context) *Series {
 // one, untimed, when the warm scenario did not run).
 func (r *runner) getKernel(ctx context.Context) *Series {
 	s := &Series{Name: "disk-image-get-kernel (qcow2)", Target: KernelTarget}
-	if r.qcow2 == "" {
-		if err := r.prime(ctx); err != nil {
-			s.Err = err
-			return s
-		}
-		fmt.Fprintf(r.c.Progress, "bench: building image:vm for disk-image-get-kernel (not timed)\n")
-		if _, err := r.buildVM(ctx, r.vmSpec(r.work, r.cache, nil)); err != nil {
-			s.Err = err
-			return s
-		}
-		r.qcow2 = filepath.Join(r.work, "vm.qcow2")
-		r.addSize("image:vm qcow2", r.qcow2, QCOW2Limit)
+	if err := r.ensureVM(ctx, "disk-image-get-kernel"); err != nil {
+		s.Err = err
+		return s
 	}
 	out, err := r.mkdir("kernel-")
 	if err != nil {
@@ -231,4 +222,21 @@ func (r *runner) getKernel(ctx context.Context) *Series {
 		r.addSize("initrd from the qcow2", res.Initrd, 0)
 	}
 	return s
+}
+
+// ensureVM builds image:vm, untimed, when the warm scenario did not run.
+func (r *runner) ensureVM(ctx context.Context, why string) error {
+	if r.qcow2 != "" {
+		return nil
+	}
+	if err := r.prime(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(r.c.Progress, "bench: building image:vm for %s (not timed)\n", why)
+	if _, err := r.buildVM(ctx, r.vmSpec(r.work, r.cache, nil)); err != nil {
+		return err
+	}
+	r.qcow2 = filepath.Join(r.work, "vm.qcow2")
+	r.addSize("image:vm qcow2", r.qcow2, QCOW2Limit)
+	return nil
 }

@@ -13,8 +13,9 @@ import (
 // WriteTree copies every flavour's files into dir, merged in dependency
 // order, as the hooks see them at $TMP_HOOKS_PATH: dir/install.d/NAME,
 // dir/environment.d/NAME, and any data files the flavours carry.
-// README files and flavour-deps are left out.
-func (s *Set) WriteTree(dir string) error {
+// README files and flavour-deps are left out. The flavours' files are
+// read with as's rights (nil: the process's own), see CheckReadable.
+func (s *Set) WriteTree(dir string, as ReadAs) error {
 	for _, f := range s.Flavours {
 		err := fs.WalkDir(f.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -33,7 +34,7 @@ func (s *Set) WriteTree(dir string) error {
 			if d.IsDir() {
 				return os.MkdirAll(dst, 0o755)
 			}
-			return copyFile(f, p, d, dst)
+			return copyFile(f, p, d, dst, as)
 		})
 		if err != nil {
 			return fmt.Errorf("copy flavour %s into %s: %w", f.Name, dir, err)
@@ -47,16 +48,24 @@ func skipFile(p string, d fs.DirEntry) bool {
 	return base == "flavour-deps" || base == "bootstrap-packages" || (!strings.Contains(p, "/") && strings.HasPrefix(base, "README"))
 }
 
-func copyFile(f *Flavour, p string, d fs.DirEntry, dst string) error {
+func copyFile(f *Flavour, p string, d fs.DirEntry, dst string, as ReadAs) error {
 	if d.Type()&fs.ModeSymlink != 0 && f.onDisk {
-		target, err := os.Readlink(filepath.Join(f.Dir, filepath.FromSlash(p)))
+		var target string
+		err := as.do(func() (err error) {
+			target, err = os.Readlink(filepath.Join(f.Dir, filepath.FromSlash(p)))
+			return err
+		})
 		if err != nil {
 			return err
 		}
 		os.Remove(dst)
 		return os.Symlink(target, dst)
 	}
-	data, err := fs.ReadFile(f.fsys, p)
+	var data []byte
+	err := as.do(func() (err error) {
+		data, err = fs.ReadFile(f.fsys, p)
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -139,7 +139,7 @@ func TestWriteTreeMergesFlavoursAsHooksSeeThem(t *testing.T) {
 	s, err := Resolve([]string{"a"}, []string{dir})
 	require.NoError(t, err)
 	out := t.TempDir()
-	require.NoError(t, s.WriteTree(out))
+	require.NoError(t, s.WriteTree(out, nil))
 	fi, err := os.Stat(filepath.Join(out, "install.d/10-a"))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o755), fi.Mode().Perm())

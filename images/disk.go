@@ -46,7 +46,11 @@ func (w *writer) makeDisk(ctx context.Context) (string, error) {
 			}
 			return "", err
 		}
-		w.logf("==> disk: GPT with BIOS boot, EFI system and root partitions")
+		chain := "unsigned GRUB"
+		if w.plan.Disk.SecureBoot {
+			chain = "signed shim and GRUB (Secure Boot)"
+		}
+		w.logf("==> disk: GPT with BIOS boot, EFI system (%s) and root partitions", chain)
 		res, err := disk.Build(ctx, w.root.Tree, raw, w.plan.Disk)
 		if err != nil {
 			return "", err

@@ -17,6 +17,7 @@ import (
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/images/disk"
 	"github.com/tripleo/diskimage-builder/images/diskread/parttable"
+	"github.com/tripleo/diskimage-builder/images/imageprops"
 )
 
 func TestOneBuildWritesEveryOutputTypeWithChecksumsAndMovesOldOnesAside(t *testing.T) {
@@ -50,6 +51,16 @@ func TestOneBuildWritesEveryOutputTypeWithChecksumsAndMovesOldOnesAside(t *testi
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm())
 	}
+	// Each disk output has its image properties beside it; the tar has none.
+	for typ := range formats {
+		b, err := os.ReadFile(spec.Name + "." + typ + imageprops.Suffix)
+		require.NoError(t, err, typ)
+		var props map[string]string
+		require.NoError(t, json.Unmarshal(b, &props), typ)
+		assert.Equal(t, "required", props["os_secure_boot"], "the vm flavour boots with Secure Boot by default")
+		assert.Equal(t, "debian", props["os_distro"])
+	}
+	assert.NoFileExists(t, spec.Name+".tar"+imageprops.Suffix)
 	// The old qcow2 was moved aside with a timestamp, intact.
 	aside, _ := filepath.Glob(old + ".2*")
 	require.Len(t, aside, 1)

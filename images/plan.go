@@ -30,7 +30,7 @@ func (s Spec) Plan() (*Plan, error) {
 	if len(s.Types) == 0 {
 		s.Types = []string{"qcow2"}
 	}
-	p := &Plan{Disk: disk.Spec{Size: s.Size, ExtraCmdline: s.BootCmdline}}
+	p := &Plan{Disk: disk.Spec{Size: s.Size, ExtraCmdline: s.BootCmdline, SecureBoot: !s.UnsignedBoot}}
 	if err := p.check(s); err != nil {
 		return nil, &InputError{Err: err}
 	}
@@ -38,7 +38,7 @@ func (s Spec) Plan() (*Plan, error) {
 		Name: s.Name, Flavours: s.Flavours, FlavoursPath: s.FlavoursPath, Packages: s.Packages,
 		Arch: s.Arch, Release: s.Release, Mirror: s.Mirror, CacheDir: s.CacheDir,
 		TmpDir: s.TmpDir, KeepBuildDir: s.KeepBuildDir, Trace: s.Trace, Break: s.Break, BreakCmd: s.BreakCmd,
-		Env: s.Env, Log: s.Log,
+		Env: s.Env, Log: s.Log, Owner: s.Owner,
 	}
 	if s.Size > 0 && s.wantsDisk() {
 		root.CheckBase = p.checkSize
@@ -71,7 +71,7 @@ func (p *Plan) check(s Spec) error {
 	if err := p.Disk.Validate(); err != nil {
 		return err
 	}
-	return outputs.CheckDir(s.Name)
+	return outputs.Check(s.Owner, s.Name, s.outputs()...)
 }
 
 // SetLog sends the build's progress and hook output to w.

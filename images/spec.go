@@ -11,6 +11,9 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
+	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
 // Types lists the output types Build can write.
@@ -41,6 +44,11 @@ type Spec struct {
 	// disk (disk-image-create reads them from
 	// DIB_BOOTLOADER_DEFAULT_CMDLINE).
 	BootCmdline []string
+	// UnsignedBoot makes a vm disk boot UEFI through a GRUB image made by
+	// grub-mkimage, which Secure Boot firmware refuses, instead of the
+	// root's signed chain (Debian's shim, GRUB and kernel), the default
+	// (disk-image-create: DIB_SECURE_BOOT=0).
+	UnsignedBoot bool
 	// Checksum writes NAME.TYPE.sha256 and .md5 beside each output.
 	Checksum bool
 	// Overwrite replaces existing outputs; otherwise they are renamed aside
@@ -61,6 +69,24 @@ type Spec struct {
 	// passed to hooks. Nil means os.Environ(). No setting is read from it.
 	Env []string
 	Log io.Writer // progress and hook output; default os.Stderr
+	// Owner, when set, is the user root builds for (see
+	// rootfs.Spec.Owner): the outputs are made with that user's rights and
+	// belong to the user.
+	Owner *rootfs.Owner
+}
+
+// outputs lists the paths of every output: each type, and its checksums.
+func (s Spec) outputs() []string {
+	var out []string
+	for _, t := range s.Types {
+		out = append(out, s.Output(t))
+		if s.Checksum {
+			for _, kind := range outputs.ChecksumKinds {
+				out = append(out, s.Output(t)+"."+kind)
+			}
+		}
+	}
+	return out
 }
 
 // Output is the path of the output of type t.

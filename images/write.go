@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/images/format"
+	"github.com/tripleo/diskimage-builder/images/imageprops"
 	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
 	"github.com/tripleo/diskimage-builder/rootfs"
 )
@@ -30,7 +31,8 @@ type writer struct {
 // made, as it does not hold the boot files the disk writes into the tree.
 // The Result's phases are the root's and this stage's ("outputs").
 func Write(ctx context.Context, root *rootfs.Root, p *Plan) (res *Result, err error) {
-	w := &writer{root: root, plan: p, set: outputs.NewSet(root.Janitor), phase: "outputs", res: &Result{}}
+	ctx = root.Plan.Traced(ctx)
+	w := &writer{root: root, plan: p, set: outputs.NewSet(root.Janitor, p.Spec.Owner), phase: "outputs", res: &Result{}}
 	start := time.Now()
 	err = w.write(ctx)
 	err = errors.Join(err, w.set.Discard())
@@ -66,6 +68,11 @@ func (w *writer) write(ctx context.Context) error {
 				job.sums = append(job.sums, sum)
 			}
 		}
+		if t != "tar" {
+			if job.props, err = w.set.Temp(job.final + imageprops.Suffix); err != nil {
+				return err
+			}
+		}
 		if t == "tar" && len(late) == 0 {
 			early = append(early, job)
 		} else {
@@ -84,6 +91,9 @@ func (w *writer) write(ctx context.Context) error {
 		if err := w.runJobs(ctx, late, raw); err != nil {
 			return err
 		}
+		if err := w.writeProperties(late); err != nil {
+			return err
+		}
 	}
 	return w.set.Place(w.plan.Spec.Overwrite)
 }
@@ -93,6 +103,7 @@ func (w *writer) write(ctx context.Context) error {
 type outputJob struct {
 	typ, final, tmp string
 	sums            []string // temporary checksum files, as outputs.ChecksumKinds
+	props           string   // temporary image properties file (disk types)
 }
 
 // runJobs writes jobs at the same time (converting from raw for the disk

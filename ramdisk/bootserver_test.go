@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tripleo/diskimage-builder/integration/qemu"
 )
 
 // post is one request the boot server received.
@@ -18,12 +20,21 @@ type post struct {
 	Body string
 }
 
-// bootServer is the HTTP server a ramdisk talks to, on the host; the guest
-// reaches it at GuestAddr.
+// bootServer is the HTTP server a ramdisk talks to, on the host. The
+// guest's user network is restricted (it reaches nothing of the host's), so
+// the guest reaches the server at GuestAddr through the forward Fwd gives.
 type bootServer struct {
-	GuestAddr string // "10.0.2.2:PORT", for boot_server=
+	GuestAddr string // for boot_server=
+	Fwd       qemu.Option
 	posts     chan post
 }
+
+// bootServerGuestIP and bootServerGuestPort are where a guest finds the
+// boot server: an address of the user network that the forward answers.
+const (
+	bootServerGuestIP   = "10.0.2.100"
+	bootServerGuestPort = 80
+)
 
 func startBootServer(t *testing.T) *bootServer {
 	t.Helper()
@@ -39,8 +50,8 @@ func startBootServer(t *testing.T) *bootServer {
 		io.WriteString(w, "ok\n")
 	}))
 	t.Cleanup(srv.Close)
-	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	bs.GuestAddr = "10.0.2.2:" + port
+	bs.GuestAddr = bootServerGuestIP + ":" + strconv.Itoa(bootServerGuestPort)
+	bs.Fwd = qemu.WithGuestFwd(qemu.GuestFwd{Addr: bootServerGuestIP, Port: bootServerGuestPort, Target: srv.Listener.Addr().String()})
 	return bs
 }
 

@@ -69,6 +69,10 @@ type Spec struct {
 	KeepBuildDir bool     // keep the build directory for debugging
 	Env          []string // the caller's environment; nil means os.Environ()
 	Log          io.Writer
+	// Owner, when set, is the user root builds for (see
+	// rootfs.Spec.Owner): the outputs are made with that user's rights and
+	// belong to the user.
+	Owner *rootfs.Owner
 }
 
 // Result is what a build wrote.

@@ -21,7 +21,7 @@ import (
 func TestTheDeployRamdiskExportsTheDiskOverISCSIAndRebootsAfterDone(t *testing.T) {
 	t.Parallel()
 	needBuild(t)
-	testenv.RequireCommands(t, qemu.DefaultBinary, "qemu-io")
+	testenv.RequireCommands(t, qemu.DefaultBinary, "qemu-io", "socat")
 	res := buildOnce(t, "deploy", ramdisk.Spec{Flavours: []string{"deploy"}})
 	checkDeploy(t, res)
 }
@@ -40,7 +40,7 @@ func checkDeploy(t *testing.T, res *ramdisk.Result) {
 	bs := startBootServer(t)
 	const iqn = "iqn.2026-11.org.example.dib:node-1"
 	vm := bootRamdisk(t, res, qemu.WithDisk(disk, "raw"),
-		qemu.WithUserNet(qemu.TCPFwd(iscsiPort, 3260), qemu.TCPFwd(donePort, 10000)),
+		qemu.WithUserNet(qemu.TCPFwd(iscsiPort, 3260), qemu.TCPFwd(donePort, 10000)), bs.Fwd,
 		qemu.WithAppend("boot_server="+bs.GuestAddr, "iscsi_target_iqn="+iqn, "deployment_id=d-42", "deployment_key=s3cret"))
 
 	p := bs.next(t, bootTimeout)

@@ -2,6 +2,7 @@ package ramdisk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,19 +14,34 @@ import (
 
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
-	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
+	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
 // buildHost assembles the ramdisk from the host's programs and the kernel
-// of the module root. It runs no hooks.
-func (p *Plan) buildHost(ctx context.Context) (*Result, error) {
-	jan, err := janitor.Start()
+// of the module root. It runs no hooks. Its temporary outputs are known
+// to a janitor journaling in a build directory of its tmp dir, so that a
+// later build sweeps them if this one and its janitor are killed.
+func (p *Plan) buildHost(ctx context.Context) (_ *Result, err error) {
+	ws, err := rootfs.NewWorkspace(p.Spec.TmpDir, p.Spec.Log)
 	if err != nil {
 		return nil, err
 	}
-	defer jan.Done()
+	defer func() { err = errors.Join(err, ws.Close(false)) }()
 	p.Spec.logf("building %s from flavours %v with the host's programs (--host)", p.Spec.Name, p.Flavours.Names())
-	return write(ctx, p.Spec, p.host, p.Flavours, jan)
+	if p.Spec.Trace {
+		ctx = run.WithTrace(ctx, p.Spec.Log)
+	}
+	return write(ctx, p.Spec, p.host, p.Flavours, ws.Janitor)
+}
+
+// hostTmpDir is the tmp dir of a --host build: the one given, else the
+// root builder's default.
+func (s Spec) hostTmpDir() string {
+	if s.TmpDir != "" {
+		return s.TmpDir
+	}
+	return rootfs.DefaultTmpDir()
 }
 
 // hostInputs checks a host-mode spec and resolves its flavours, module

@@ -40,7 +40,7 @@ var hwJSON = regexp.MustCompile(`--- BEGIN HARDWARE DISCOVERY JSON ---\r?\n(.*)\
 func TestHwdiscoveryReportsTheNICMACAndDiskSizeAndHwburninPassesAHealthyMachine(t *testing.T) {
 	t.Parallel()
 	needBuild(t)
-	testenv.RequireCommands(t, qemu.DefaultBinary)
+	testenv.RequireCommands(t, qemu.DefaultBinary, "socat")
 	res := buildOnce(t, "hw", ramdisk.Spec{Flavours: []string{"hwdiscovery", "hwburnin"}})
 
 	disk := filepath.Join(t.TempDir(), "node.raw")
@@ -48,7 +48,7 @@ func TestHwdiscoveryReportsTheNICMACAndDiskSizeAndHwburninPassesAHealthyMachine(
 	require.NoError(t, os.Truncate(disk, 48<<20))
 	bs := startBootServer(t)
 	const mac = "52:54:00:d1:b0:01"
-	vm := bootRamdisk(t, res, qemu.WithDisk(disk, "raw"), qemu.WithMAC(mac), qemu.WithSMP(2),
+	vm := bootRamdisk(t, res, qemu.WithDisk(disk, "raw"), qemu.WithMAC(mac), qemu.WithSMP(2), bs.Fwd,
 		qemu.WithAppend("boot_server="+bs.GuestAddr, "burnin_duration=5", "burnin_memory=16"))
 
 	m, err := vm.ExpectRE(hwJSON, bootTimeout)

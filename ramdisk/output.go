@@ -28,7 +28,7 @@ func write(ctx context.Context, s Spec, src source, set *flavours.Set, reg outpu
 		return nil, err
 	}
 	res = &Result{Kernel: s.Name + KernelExt, Initramfs: s.Name + InitramfsExt, KernelVersion: src.kver, Entries: len(a.Paths())}
-	outs := outputs.NewSet(reg)
+	outs := outputs.NewSet(reg, s.Owner)
 	defer func() { err = errors.Join(err, outs.Discard()) }()
 	tmpInitrd, err := outs.Temp(res.Initramfs)
 	if err != nil {

@@ -32,21 +32,28 @@ func (s Spec) Plan() (*Plan, error) {
 	}
 	p := &Plan{Spec: s}
 	if s.Host {
+		if s.Owner != nil {
+			// Root would read, for its caller, whatever the module root
+			// and PATH lead to, and hand it over in the outputs.
+			return nil, &rootfs.InputError{Err: fmt.Errorf("a --host build reads the host's files and needs no root: run it as %s, without sudo", s.Owner)}
+		}
 		if p.Flavours, p.host, err = s.hostInputs(); err != nil {
 			return nil, &rootfs.InputError{Err: err}
 		}
+		p.Spec.TmpDir = s.hostTmpDir()
 		return p, nil
 	}
 	root := rootfs.Spec{
 		Name: s.Name, Flavours: s.Flavours, FlavoursPath: s.FlavoursPath,
 		Arch: s.Arch, Release: s.Release, Mirror: s.Mirror, CacheDir: s.CacheDir,
 		TmpDir: s.TmpDir, KeepBuildDir: s.KeepBuildDir, Trace: s.Trace, CacheRoot: !s.NoRootCache,
-		Env: s.Env, Log: s.Log,
+		Env: s.Env, Log: s.Log, Owner: s.Owner,
 	}
 	if p.Root, err = root.Plan(); err != nil {
 		return nil, err
 	}
 	p.Flavours = p.Root.Flavours
+	p.Spec.CacheDir, p.Spec.TmpDir = p.Root.Spec.CacheDir, p.Root.Spec.TmpDir
 	return p, nil
 }
 
@@ -65,9 +72,6 @@ func (s Spec) withDefaults() (Spec, error) {
 		s.Arch = "amd64"
 	}
 	s.Arch = rootfs.NormalizeArch(s.Arch)
-	if s.CacheDir == "" {
-		s.CacheDir = rootfs.DefaultCacheDir()
-	}
 	if s.Env == nil {
 		s.Env = os.Environ()
 	}
@@ -94,5 +98,5 @@ func (s Spec) withDefaults() (Spec, error) {
 	if !s.Host && (s.ModuleRoot != "" || s.KernelVersion != "") {
 		return s, fmt.Errorf("a module root and kernel version (-m, -k) are for --host builds only")
 	}
-	return s, outputs.CheckDir(s.Name)
+	return s, outputs.Check(s.Owner, s.Name, s.Name+KernelExt, s.Name+InitramfsExt)
 }

@@ -20,6 +20,7 @@ import (
 // NAME.initramfs, placed together (see outputs.Set).
 func Write(ctx context.Context, root *rootfs.Root, p *Plan) (*Result, error) {
 	start := time.Now()
+	ctx = root.Plan.Traced(ctx)
 	kver, err := KernelVersion(root.Tree)
 	if err == nil {
 		src := source{

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/flavours"
-	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
 	"github.com/tripleo/diskimage-builder/internal/sys/logx"
 	"github.com/tripleo/diskimage-builder/internal/sys/userns"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
@@ -69,6 +68,7 @@ func Build(ctx context.Context, p *Plan) (*Root, error) {
 		return r, err
 	}
 	start := time.Now()
+	ctx = p.Traced(ctx)
 	err := r.build(ctx)
 	r.Duration = time.Since(start)
 	return r, Interrupted(ctx.Err(), r.phase, err)
@@ -76,16 +76,13 @@ func Build(ctx context.Context, p *Plan) (*Root, error) {
 
 func (r *Root) build(ctx context.Context) (err error) {
 	s := r.Plan.Spec
-	if r.Janitor, err = janitor.Start(); err != nil {
+	// Owned: a later build sweeps it (and what the janitor's journal in it
+	// lists) if this one and its janitor are killed together.
+	if r.ws, err = NewWorkspace(s.TmpDir, r.log); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(s.TmpDir, 0o755); err != nil {
-		return fmt.Errorf("build directory: %w", err)
-	}
-	if r.Dir, err = os.MkdirTemp(s.TmpDir, "dib-build-"); err != nil {
-		return fmt.Errorf("build directory: %w", err)
-	}
-	r.Janitor.Add(r.Dir)
+	r.Dir, r.Janitor = r.ws.Dir, r.ws.Janitor
+	r.sweep()
 	r.Tree, r.hooksDir = filepath.Join(r.Dir, "root"), filepath.Join(r.Dir, "hooks")
 	r.logf("building %s from flavours %v (%s/%s)", s.Name, r.Plan.Flavours.Names(), s.Release, s.Arch)
 	if err := r.step(ctx, bootstrapPhase); err != nil || r.Cached {
@@ -135,7 +132,7 @@ func (r *Root) step(ctx context.Context, ph phase) error {
 func (r *Root) bootstrap(ctx context.Context) (err error) {
 	s, base := r.Plan.Spec, r.Plan.Base()
 	defer logx.Progress(r.log, "bootstrap")()
-	tarball, err := bootstrap.Ensure(ctx, base, r.log)
+	tarball, err := bootstrap.Ensure(ctx, base, r.Janitor, r.log)
 	if err != nil {
 		return err
 	}
@@ -159,7 +156,7 @@ func (r *Root) bootstrap(ctx context.Context) (err error) {
 	if err := os.MkdirAll(r.hooksDir, 0o755); err != nil {
 		return fmt.Errorf("merge hooks: %w", err)
 	}
-	if err := r.Plan.Flavours.WriteTree(r.hooksDir); err != nil {
+	if err := r.Plan.Flavours.WriteTree(r.hooksDir, s.Owner.Do); err != nil {
 		return err
 	}
 	r.chroot, err = chroot.Prepare(r.Tree, r.hooksDir, base.DebCache(), filepath.Join(r.Dir, "archives"), s.Env)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 
@@ -41,23 +42,31 @@ func (r *Root) fromCache(ctx context.Context) (bool, error) {
 	return true, bootstrap.Unpack(ctx, p, r.Tree)
 }
 
+// cacheTmpPrefix starts the names of the root cache's temporary
+// directories (see sweep).
+const cacheTmpPrefix = ".tmp-"
+
 // saveToCache packs the built tree into the cache, then trims the cache to
 // its newest entries.
-func (r *Root) saveToCache(ctx context.Context) error {
+func (r *Root) saveToCache(ctx context.Context) (err error) {
 	final := r.cachePath()
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return fmt.Errorf("root cache: %w", err)
 	}
-	tmp := fmt.Sprintf("%s.tmp-%d", final, os.Getpid())
-	r.Janitor.Add(tmp)
-	defer r.Janitor.Forget(tmp)
-	argv := []string{"tar", "--create", "--file", tmp, "--directory", r.Tree, "--numeric-owner",
+	owned, err := workdir.Make(filepath.Dir(final), cacheTmpPrefix+"*")
+	if err != nil {
+		return fmt.Errorf("root cache: %w", err)
+	}
+	r.Janitor.Add(owned.Path)
+	defer func() { err = errors.Join(err, owned.Remove()); r.Janitor.Forget(owned.Path) }()
+	tmp := filepath.Join(owned.Path, filepath.Base(final))
+	argv := []string{"tar", "--create", "--force-local", "--file", tmp, "--directory", r.Tree, "--numeric-owner",
 		"--xattrs", "--xattrs-include=*", "--use-compress-program=zstd -T0 -1", "."}
 	if _, err := run.Run(ctx, run.Cmd{Argv: argv}); err != nil {
-		return errors.Join(fmt.Errorf("root cache: %w", err), removeMissingOK(tmp))
+		return fmt.Errorf("root cache: %w", err)
 	}
 	if err := os.Rename(tmp, final); err != nil {
-		return errors.Join(fmt.Errorf("root cache: %w", err), removeMissingOK(tmp))
+		return fmt.Errorf("root cache: %w", err)
 	}
 	if err := bootstrap.Seal(final); err != nil {
 		return fmt.Errorf("root cache: %w", err)
@@ -86,14 +95,6 @@ func trimCache(dir string, keep int) error {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("trim root cache: %w", err)
-	}
-	return nil
-}
-
-// removeMissingOK removes p; a p already gone is no error.
-func removeMissingOK(p string) error {
-	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
 	}
 	return nil
 }

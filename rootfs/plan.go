@@ -1,12 +1,15 @@
 package rootfs
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/flavours"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 
@@ -21,13 +24,24 @@ type Plan struct {
 // Plan fills in s's defaults, checks it and resolves its flavours, reading
 // files only. Anything wrong is an *InputError.
 func (s Spec) Plan() (*Plan, error) {
+	cacheNamed := s.CacheDir != ""
 	s = s.withDefaults()
 	if err := s.validate(); err != nil {
+		return nil, &InputError{err}
+	}
+	if err := s.checkOwnerDirs(cacheNamed); err != nil {
 		return nil, &InputError{err}
 	}
 	set, err := flavours.Resolve(s.Flavours, s.FlavoursPath)
 	if err != nil {
 		return nil, &InputError{err}
+	}
+	if s.Owner != nil {
+		// Root copies the flavours into the build: only what the caller
+		// may read (WriteTree reads them with the caller's rights too).
+		if err := set.CheckReadable(s.Owner.Do); err != nil {
+			return nil, &InputError{fmt.Errorf("%w (as %s)", err, s.Owner)}
+		}
 	}
 	return &Plan{Spec: s, Flavours: set}, nil
 }
@@ -53,3 +67,13 @@ func (p *Plan) Fingerprint() (string, error) {
 
 // SetLog sends the build's progress and hook output to w.
 func (p *Plan) SetLog(w io.Writer) { p.Spec.Log = w }
+
+// Traced returns ctx, under which every command run is written to the
+// build's log (see run.WithTrace) when the spec asks for tracing (-x).
+// Build and the output stages run under it.
+func (p *Plan) Traced(ctx context.Context) context.Context {
+	if !p.Spec.Trace {
+		return ctx
+	}
+	return run.WithTrace(ctx, p.Spec.Log)
+}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
-	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 	"github.com/tripleo/diskimage-builder/rootfs/chroot"
 )
 
@@ -40,6 +39,7 @@ type Root struct {
 	// Janitor removes the build's temporary paths if the build is killed.
 	Janitor *janitor.Janitor
 
+	ws        *Workspace   // Dir and Janitor
 	hooksDir  string       // the flavours' files merged, as hooks see them
 	chroot    *chroot.Root // set while the tree is prepared for chroot steps
 	log       io.Writer
@@ -61,19 +61,13 @@ func (r *Root) Close() error {
 		return nil
 	}
 	r.closed = true
-	defer r.Janitor.Done()
-	if r.Dir == "" {
+	if r.ws == nil {
 		return nil
 	}
-	if r.Plan.Spec.KeepBuildDir {
-		r.Janitor.Forget(r.Dir)
+	keep := r.Plan.Spec.KeepBuildDir
+	if keep {
 		r.BuildDir = r.Dir
 		r.logf("build directory kept: %s", r.Dir)
-		return nil
 	}
-	if err := workdir.Remove(r.Dir); err != nil {
-		return err
-	}
-	r.Janitor.Forget(r.Dir)
-	return nil
+	return r.ws.Close(keep)
 }

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tripleo/diskimage-builder/internal/sys/asuser"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 
@@ -62,7 +63,21 @@ type Spec struct {
 	// the hooks. Nil means os.Environ().
 	Env []string
 	Log io.Writer // progress and hook output; default os.Stderr
+
+	// Owner, when set, is the user root builds for: a build re-run through
+	// sudo (disk-image-create sets it from SUDO_UID). The paths that user
+	// names are used with that user's rights and the outputs belong to
+	// the user (see Owner); TmpDir and CacheDir must be directories the
+	// user cannot change (see asuser.User.WorkDir).
+	Owner *Owner
 }
+
+// Owner is the user a root build works for (see Spec.Owner).
+type Owner = asuser.User
+
+// OwnerFromSudo returns the user a root process runs for through sudo,
+// from env (SUDO_UID, SUDO_GID), or nil (see asuser.FromSudo).
+func OwnerFromSudo(env []string) (*Owner, error) { return asuser.FromSudo(env, os.Geteuid()) }
 
 // withDefaults returns s with every empty field set to its default.
 func (s Spec) withDefaults() Spec {
@@ -82,6 +97,9 @@ func (s Spec) withDefaults() Spec {
 	if s.TmpDir == "" {
 		s.TmpDir = DefaultTmpDir()
 	}
+	// Absolute, so that tar, qemu-img and mmdebstrap never read a name
+	// like "u@host:cache" as a remote path.
+	s.CacheDir, s.TmpDir = absolute(s.CacheDir), absolute(s.TmpDir)
 	if s.Env == nil {
 		s.Env = os.Environ()
 	}
@@ -89,6 +107,15 @@ func (s Spec) withDefaults() Spec {
 		s.Log = os.Stderr
 	}
 	return s
+}
+
+// absolute is p made absolute; p itself when the working directory is
+// gone.
+func absolute(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
 
 // validate checks a spec (after defaults) without touching anything.
@@ -150,4 +177,28 @@ func DefaultCacheDir() string {
 		return filepath.Join(d, "image-create")
 	}
 	return "/var/cache/image-create"
+}
+
+// checkOwnerDirs checks, for a build root makes for its Owner, that the
+// owner may write into the tmp dir and cannot change what root makes
+// there, nor in the cache when the owner named it (the default is root's
+// own), and uses their real paths.
+func (s *Spec) checkOwnerDirs(cacheNamed bool) error {
+	if s.Owner == nil {
+		return nil
+	}
+	tmp, err := s.Owner.WorkDir(s.TmpDir, true)
+	if err != nil {
+		return fmt.Errorf("tmp dir %w; a build through sudo works where only root can change what it makes (such as /tmp)", err)
+	}
+	s.TmpDir = tmp
+	if !cacheNamed {
+		return nil
+	}
+	cache, err := s.Owner.WorkDir(s.CacheDir, false)
+	if err != nil {
+		return fmt.Errorf("image cache %w; a build through sudo keeps its cache where only root can write (the default is root's)", err)
+	}
+	s.CacheDir = cache
+	return nil
 }

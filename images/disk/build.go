@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/images/disk/grub"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 )
 
 // Result describes a built image.
@@ -33,8 +34,10 @@ const bootTimeout = 1
 
 // Build makes a bootable raw disk image at out from the root tree at tree:
 // GPT with a BIOS boot partition holding GRUB's core.img, an EFI system
-// partition holding GRUB as EFI/BOOT/BOOTX64.EFI, and an ext4 root made
-// from the tree, so the image boots under SeaBIOS and UEFI firmware.
+// partition holding GRUB as EFI/BOOT/BOOTX64.EFI (or, with
+// Spec.SecureBoot, the tree's signed shim and GRUB as SignedESP lays them
+// out), and an ext4 root made from the tree, so the image boots under
+// SeaBIOS and UEFI firmware.
 //
 // Build writes into the tree first: /boot/grub/grub.cfg, /etc/fstab (both
 // naming filesystems by UUID), an empty /boot/grub/grubenv, the /boot/efi
@@ -42,8 +45,8 @@ const bootTimeout = 1
 // /boot/grub/x86_64-efi.
 //
 // out is created or truncated and written in place, sparse; the caller
-// passes a temporary name and renames it when Build returns. On failure
-// out is removed. Needs mkfs.ext4, mkfs.fat and mtools on the host and
+// passes a temporary name in its build directory and renames it when
+// Build returns. Scratch files go beside it. On failure out is removed. Needs mkfs.ext4, mkfs.fat and mtools on the host and
 // GRUB's i386-pc and x86_64-efi packages in the tree; no mount, loop
 // device or chroot is used.
 func Build(ctx context.Context, tree, out string, spec Spec) (res Result, err error) {
@@ -62,23 +65,26 @@ func Build(ctx context.Context, tree, out string, spec Spec) (res Result, err er
 		res.Timings = append(res.Timings, Timing{Step: name, Took: time.Since(start)})
 	}
 
-	work, err := os.MkdirTemp("", "dib-disk-")
+	// Scratch files go beside out, in the build directory, which the
+	// janitor and the next build's sweep know of.
+	work, err := os.MkdirTemp(filepath.Dir(out), "disk-work-")
 	if err != nil {
 		return Result{}, fmt.Errorf("build disk: %w", err)
 	}
 	defer os.RemoveAll(work)
 
-	// GRUB's images first: they are cheap and fail early.
+	// The boot loaders first: they are cheap and fail early.
 	t := time.Now()
-	coreImg, efiImg := filepath.Join(work, "core.img"), filepath.Join(work, "BOOTX64.EFI")
+	coreImg := filepath.Join(work, "core.img")
 	embedded := grub.EmbeddedConfig(ids.RootFS)
 	if err := grub.Mkimage(ctx, tree, grub.Image{Platform: grub.PC, Modules: grub.PCModules, Config: embedded}, coreImg, spec.Stream); err != nil {
 		return Result{}, fmt.Errorf("build disk: %w", err)
 	}
-	if err := grub.Mkimage(ctx, tree, grub.Image{Platform: grub.EFI, Modules: grub.EFIModules, Config: embedded}, efiImg, spec.Stream); err != nil {
+	espFiles, err := efiBoot(ctx, tree, work, kernel, ids.RootFS, spec)
+	if err != nil {
 		return Result{}, fmt.Errorf("build disk: %w", err)
 	}
-	step("grub-mkimage", t)
+	step("boot loaders", t)
 
 	t = time.Now()
 	boot := BootConfig{
@@ -123,8 +129,7 @@ func Build(ctx context.Context, tree, out string, spec Spec) (res Result, err er
 
 	t = time.Now()
 	espPart, _ := layout.Partition(ESP)
-	esp := espSpec{Image: out, Part: espPart, Serial: ids.ESPSerial,
-		Files: map[string]string{"/EFI/BOOT/BOOTX64.EFI": efiImg}}
+	esp := espSpec{Image: out, Part: espPart, Serial: ids.ESPSerial, Files: espFiles}
 	if err := makeESP(ctx, esp, spec.Stream); err != nil {
 		return res, fmt.Errorf("build disk: %w", err)
 	}
@@ -143,6 +148,29 @@ func Build(ctx context.Context, tree, out string, spec Spec) (res Result, err er
 	}
 	step("partition table and boot code", t)
 	return res, nil
+}
+
+// efiBoot makes what the ESP holds and returns its layout: the tree's
+// signed chain with Spec.SecureBoot (after checking that the kernel
+// grub.cfg boots is signed too), else a GRUB image made by the tree's
+// grub-mkimage.
+func efiBoot(ctx context.Context, tree, work string, k Kernel, rootUUID string, spec Spec) (map[string]string, error) {
+	if spec.SecureBoot {
+		kp, err := inroot.HostPath(tree, k.Image)
+		if err != nil {
+			return nil, fmt.Errorf("secure boot: kernel: %w", err)
+		}
+		if err := checkSigned(kp); err != nil {
+			return nil, fmt.Errorf("secure boot: kernel %s would not boot (install Debian's signed linux-image, or set DIB_SECURE_BOOT=0): %w", k.Image, err)
+		}
+		return writeSignedESPFiles(tree, work, rootUUID)
+	}
+	efiImg := filepath.Join(work, "BOOTX64.EFI")
+	img := grub.Image{Platform: grub.EFI, Modules: grub.EFIModules, Config: grub.EmbeddedConfig(rootUUID)}
+	if err := grub.Mkimage(ctx, tree, img, efiImg, spec.Stream); err != nil {
+		return nil, err
+	}
+	return UnsignedESP(efiImg), nil
 }
 
 // setGUIDs gives the layout's partitions their GUIDs, upper case as GPT

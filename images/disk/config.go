@@ -45,11 +45,14 @@ func GrubCfg(c BootConfig) string {
 }
 
 // Fstab renders /etc/fstab: the root filesystem and the ESP at /boot/efi,
-// both by UUID.
+// both by UUID. The ESP is nofail: nothing in a boot needs it mounted, and
+// on a slow boot (emulation on a busy host) its device may show up after
+// systemd's device timeout, which without nofail fails local-fs.target and
+// ends the boot in emergency mode, with no ssh.
 func Fstab(rootUUID, espUUID string) string {
 	return "# Written by diskimage-builder: filesystems by UUID.\n" +
 		fmt.Sprintf("UUID=%s\t/\text4\terrors=remount-ro\t0\t1\n", rootUUID) +
-		fmt.Sprintf("UUID=%s\t/boot/efi\tvfat\tumask=0077\t0\t1\n", espUUID)
+		fmt.Sprintf("UUID=%s\t/boot/efi\tvfat\tumask=0077,nofail\t0\t1\n", espUUID)
 }
 
 // grubenvSize is the size of GRUB's environment block file.

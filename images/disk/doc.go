@@ -8,7 +8,10 @@
 // image file (-E offset=), mkfs.fat --offset and mtools make the ESP in
 // place, go-diskfs writes the GPT and protective MBR, and the grub package
 // writes boot.img's code into the MBR and core.img into the BIOS boot
-// partition.
+// partition. With Spec.SecureBoot the ESP holds the tree's signed chain
+// instead of a GRUB image of our own: Debian's shim on the removable-media
+// path and GRUB with its grub.cfg where the signed image's prefix points
+// (SignedESP, VendorDir).
 //
 // Plan and MinSize check a size against a tree before anything heavy runs;
 // Build makes the image.

@@ -39,6 +39,11 @@ func plan(tree string, spec Spec) (Layout, Usage, error) {
 	if err != nil {
 		return Layout{}, Usage{}, err
 	}
+	if spec.SecureBoot {
+		if _, err := FindSignedChain(tree); err != nil {
+			return Layout{}, Usage{}, fmt.Errorf("plan disk: %w", err)
+		}
+	}
 	size, err := sizeFor(u, spec)
 	if err != nil {
 		return Layout{}, Usage{}, err

@@ -33,6 +33,11 @@ type Spec struct {
 	// ext4 directory hash seed from it, so that the same tree and Spec give
 	// the same identifiers. Empty means random ones.
 	Seed string
+	// SecureBoot boots UEFI through the tree's signed chain (Debian's
+	// shim, GRUB and kernel; see SignedESP) instead of a GRUB image made by
+	// grub-mkimage, so the image boots with Secure Boot enforced. BIOS boot
+	// is the same either way.
+	SecureBoot bool
 	// Stream, when not nil, receives the output of the commands Build runs.
 	Stream io.Writer
 }

@@ -53,9 +53,9 @@ func (o Options) withDefaults() Options {
 
 // Extract finds the newest kernel and its initrd in opts.Image (see Find)
 // and writes them as PREFIX-vmlinuz and PREFIX-initrd in DIR, mode 0644.
-// Each is written beside its destination under a temporary name and
-// renamed into place, replacing an older file of that name; on error
-// nothing is left behind. An image refused by diskread.Open wraps
+// Each is written into an unnamed file in DIR (see temp), which gets
+// its name only once it is whole, replacing an older file of that name;
+// on error, and when the process is killed, nothing is left behind. An image refused by diskread.Open wraps
 // diskread.ErrRefused, and is refused before anything is written.
 func Extract(ctx context.Context, opts Options) (res Result, err error) {
 	if opts.Image == "" {
@@ -104,56 +104,6 @@ func Extract(ctx context.Context, opts Options) (res Result, err error) {
 	}
 	slog.Debug("extracted", "kernel", res.Kernel, "initrd", res.Initrd, "version", res.Version)
 	return res, nil
-}
-
-// temp is an output being written under a temporary name.
-type temp struct {
-	f    *os.File
-	dest string
-	done bool
-}
-
-func newTemp(dest string) (*temp, error) {
-	f, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp-*")
-	if err != nil {
-		return nil, fmt.Errorf("create output %s: %w", dest, err)
-	}
-	return &temp{f: f, dest: dest}, nil
-}
-
-// fill copies name (the image's kernel or initrd, as what says) from
-// fsys into the temporary file.
-func (t *temp) fill(fsys fs.FS, name, what string) error {
-	if err := copyOut(t.f, fsys, name, what, MaxFileSize); err != nil {
-		return err
-	}
-	if err := t.f.Chmod(0o644); err != nil {
-		return fmt.Errorf("chmod %s: %w", t.f.Name(), err)
-	}
-	if err := t.f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", t.f.Name(), err)
-	}
-	return nil
-}
-
-// commit closes the temporary file and renames it into place.
-func (t *temp) commit() error {
-	if err := t.f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", t.f.Name(), err)
-	}
-	if err := os.Rename(t.f.Name(), t.dest); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", t.f.Name(), t.dest, err)
-	}
-	t.done = true
-	return nil
-}
-
-// cleanup removes the temporary file unless it was committed.
-func (t *temp) cleanup() {
-	if !t.done {
-		t.f.Close()
-		os.Remove(t.f.Name())
-	}
 }
 
 // copyOut copies name (the kernel or the initrd, as what says) from fsys

@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -14,18 +13,17 @@ func TestAFullWorkDirectoryFailsClearlyAndCleanly(t *testing.T) {
 	testenv.RequireRoot(t)
 	testenv.RequireCommands(t, "unshare", "mount", "mmdebstrap", "go")
 	dic := command(t, "disk-image-create")
-	out, work := t.TempDir(), t.TempDir()
+	sb := newSandbox(t, false)
 	token := "DIB_FAULT_TOKEN=" + randomHex()
 	// A 150 MiB tmpfs as the work directory, in a mount namespace of the
 	// command's own: the base root alone needs several times that.
 	script := `mount -t tmpfs -o size=150m dib-test-full "$1" && shift && exec "$@"`
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), token, "DIB_IMAGE_CACHE=" + testenv.CacheDir()}
-	p := start(t, env, "unshare", "-m", "sh", "-c", script, "sh", work,
-		dic, "-o", filepath.Join(out, "img"), "--tmp-dir", work, "vm")
+	argv := append([]string{"unshare", "-m", "sh", "-c", script, "sh", sb.tmp}, sb.argv(dic, "-o", filepath.Join(sb.out, "img"), "vm")...)
+	p := start(t, sb.env(token), argv...)
 	code := p.wait()
 	last := lastLine(p.log())
 	assert.Equal(t, 1, code, p.log())
 	assert.Contains(t, last, "No space left on device")
 	assert.Contains(t, last, "phase bootstrap")
-	assert.Empty(t, leftBehind(token, out, work, ""), "nothing left behind")
+	assert.Empty(t, sb.leftBehind(token, ""), "nothing left behind")
 }

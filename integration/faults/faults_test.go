@@ -33,18 +33,27 @@ func recordFault(phase, fault, left string) {
 	faultRows.rows[phase][fault] = left
 }
 
-// faultPhases are where faults are injected, in build order, with the log
-// line that says the build is there.
-var faultPhases = []struct{ phase, marker string }{
-	{"bootstrap", "building "},
-	{"extra-data", "DIB-FAULT-READY extra-data"},
-	{"pre-install", "DIB-FAULT-READY pre-install"},
-	{"install", "DIB-FAULT-READY install"},
-	{"post-install", "DIB-FAULT-READY post-install"},
-	{"finalise", "DIB-FAULT-READY finalise"},
-	{"cleanup", "DIB-FAULT-READY cleanup"},
-	{"block-device", "DIB-FAULT-READY block-device"},
-	{"outputs", "==> output"},
+// faultPhase is where a fault is injected: the phase the build is in,
+// the log line that says it is there, and whether its cache is cold (so
+// that the bootstrap makes the base: mmdebstrap's tree in /dev/shm, the
+// cache's temporary directory).
+type faultPhase struct {
+	name, phase, marker string
+	cold                bool
+}
+
+// faultPhases are where faults are injected, in build order.
+var faultPhases = []faultPhase{
+	{"bootstrap, cold cache", "bootstrap", "bootstrap: I: extracting archives", true},
+	{"bootstrap", "bootstrap", "building ", false},
+	{"extra-data", "extra-data", "DIB-FAULT-READY extra-data", false},
+	{"pre-install", "pre-install", "DIB-FAULT-READY pre-install", false},
+	{"install", "install", "DIB-FAULT-READY install", false},
+	{"post-install", "post-install", "DIB-FAULT-READY post-install", false},
+	{"finalise", "finalise", "DIB-FAULT-READY finalise", false},
+	{"cleanup", "cleanup", "DIB-FAULT-READY cleanup", false},
+	{"block-device", "block-device", "DIB-FAULT-READY block-device", false},
+	{"outputs", "outputs", "==> output", false},
 }
 
 var faults = []string{"hook fails", "SIGINT", "SIGTERM", "SIGKILL"}
@@ -62,29 +71,30 @@ func TestEveryFaultInEveryPhaseLeavesNothingBehind(t *testing.T) {
 				continue // no hook runs there
 			}
 			ph, fault := ph, fault
-			t.Run(ph.phase+"/"+fault, func(t *testing.T) {
+			t.Run(ph.name+"/"+fault, func(t *testing.T) {
 				t.Parallel()
-				left := injectFault(t, dic, flavours, ph.phase, ph.marker, fault)
-				recordFault(ph.phase, fault, left)
+				left := injectFault(t, dic, flavours, ph, fault)
+				recordFault(ph.name, fault, left)
 			})
 		}
 	}
 }
 
 // injectFault runs one build with one fault and returns what it left
-// behind ("nothing" when clean).
-func injectFault(t *testing.T, dic, flavours, phase, marker, fault string) string {
-	out, tmp := t.TempDir(), t.TempDir()
-	old := filepath.Join(out, "img.qcow2")
+// behind ("nothing" when clean): in its output and tmp dirs, $TMPDIR,
+// /dev/shm and, when cold, its cache (see sandbox.leftBehind).
+func injectFault(t *testing.T, dic, flavours string, ph faultPhase, fault string) string {
+	sb := newSandbox(t, ph.cold)
+	old := filepath.Join(sb.out, "img.qcow2")
 	require.NoError(t, os.WriteFile(old, []byte("the older image"), 0o644))
 	token := "DIB_FAULT_TOKEN=" + randomHex()
 	action := "wait"
 	if fault == "hook fails" {
 		action = "fail"
 	}
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), token,
-		"DIB_FAULT_PHASE=" + phase, "DIB_FAULT_ACTION=" + action, "DIB_IMAGE_CACHE=" + testenv.CacheDir()}
-	p := start(t, env, dic, "-o", filepath.Join(out, "img"), "--flavours-path", flavours, "--tmp-dir", tmp, "dib-test-fault")
+	env := sb.env(token, "DIB_FAULT_PHASE="+ph.phase, "DIB_FAULT_ACTION="+action)
+	p := start(t, env, sb.argv(dic, "-o", filepath.Join(sb.out, "img"), "--flavours-path", flavours, "dib-test-fault")...)
+	phase, marker := ph.phase, ph.marker
 
 	var sig syscall.Signal
 	switch fault {
@@ -115,45 +125,12 @@ func injectFault(t *testing.T, dic, flavours, phase, marker, fault string) strin
 	case "SIGKILL":
 		assert.Equal(t, -1, code)
 	}
-	left := leftBehind(token, out, tmp, old)
-	assert.Empty(t, left, "left behind after %s in %s", fault, phase)
+	left := sb.leftBehind(token, old)
+	assert.Empty(t, left, "left behind after %s in %s", fault, ph.name)
 	if len(left) == 0 {
 		return "nothing"
 	}
 	return strings.Join(left, "; ")
-}
-
-// leftBehind waits a few seconds for the build to be gone and lists what
-// remains: processes, mounts, build directories, outputs.
-func leftBehind(token, out, tmp, old string) []string {
-	var left []string
-	for try := 0; try < 50; try++ {
-		left = nil
-		if ps := tokenProcesses(token); len(ps) > 0 {
-			left = append(left, "processes "+strings.Join(ps, ", "))
-		}
-		if ms := mountsUnder(out, tmp); len(ms) > 0 {
-			left = append(left, "mounts "+strings.Join(ms, ", "))
-		}
-		if es := entries(tmp); len(es) > 0 {
-			left = append(left, "build dir "+strings.Join(es, ", "))
-		}
-		want := 0
-		if old != "" {
-			want = 1
-			if data, err := os.ReadFile(old); err != nil || string(data) != "the older image" {
-				left = append(left, "old output changed")
-			}
-		}
-		if es := entries(out); len(es) != want {
-			left = append(left, "outputs "+strings.Join(es, ", "))
-		}
-		if len(left) == 0 {
-			return nil
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return left
 }
 
 func lastLine(s string) string {
@@ -170,6 +147,9 @@ func randomHex() string {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	printTables()
+	if commands.dir != "" {
+		os.RemoveAll(commands.dir) // the commands built for this run
+	}
 	os.Exit(code)
 }
 
@@ -179,9 +159,9 @@ func printTables() {
 		var rows [][]string
 		columns := append(append([]string(nil), faults...), unprivilegedKill)
 		for _, ph := range faultPhases {
-			r := []string{ph.phase}
+			r := []string{ph.name}
 			for _, f := range columns {
-				v, ok := faultRows.rows[ph.phase][f]
+				v, ok := faultRows.rows[ph.name][f]
 				if !ok {
 					v = "-"
 				}

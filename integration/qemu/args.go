@@ -65,6 +65,7 @@ func (c *Config) Args() ([]string, error) {
 		add("-no-reboot")
 	}
 
+	add(c.secureBootArgs()...)
 	switch {
 	case c.UEFI && c.Firmware.Vars != "":
 		add("-drive", "if=pflash,format=raw,unit=0,readonly=on,file="+escape(c.Firmware.Code),
@@ -89,25 +90,54 @@ func (c *Config) Args() ([]string, error) {
 		add("-drive", d.arg())
 	}
 
-	if c.Net != nil {
-		netdev := "user,id=net0"
-		for _, f := range c.Net.HostFwds {
-			netdev += ",hostfwd=" + f.String()
-		}
-		mac := c.Net.MAC
-		if mac == "" {
-			mac = DefaultMAC
-		}
-		add("-netdev", netdev, "-device", "virtio-net-pci,netdev=net0,mac="+mac)
+	add(c.netArgs()...)
+	if c.GuestAgent {
+		add("-device", "virtio-serial-pci,id=vser0",
+			"-chardev", "socket,id=qga0,server=on,wait=off,path="+escape(c.GuestAgentSocket()),
+			"-device", "virtserialport,bus=vser0.0,chardev=qga0,name="+GuestAgentChannel)
 	}
 
 	add(c.Extra...)
 	return a, nil
 }
 
+// netArgs renders the tap cards (their files are descriptors 3, 4, ... of
+// QEMU) and the restricted user network.
+func (c *Config) netArgs() []string {
+	var a []string
+	for i, tap := range c.Taps {
+		id := "tap" + strconv.Itoa(i)
+		a = append(a, "-netdev", fmt.Sprintf("tap,id=%s,fd=%d", id, 3+i), "-device", nic(id, tap.MAC, tap.PCIAddr))
+	}
+	if c.Net != nil {
+		netdev := "user,id=net0,restrict=on"
+		for _, f := range c.Net.HostFwds {
+			netdev += ",hostfwd=" + f.String()
+		}
+		for _, f := range c.Net.GuestFwds {
+			netdev += ",guestfwd=" + escape(f.String())
+		}
+		mac := c.Net.MAC
+		if mac == "" {
+			mac = DefaultMAC
+		}
+		a = append(a, "-netdev", netdev, "-device", nic("net0", mac, c.Net.PCIAddr))
+	}
+	return a
+}
+
+// nic renders a virtio-net card on netdev id.
+func nic(id, mac string, pciAddr int) string {
+	s := "virtio-net-pci,netdev=" + id + ",mac=" + mac
+	if pciAddr > 0 {
+		s += fmt.Sprintf(",addr=0x%x", pciAddr)
+	}
+	return s
+}
+
 // validate reports settings that cannot make a sensible command line.
 func (c *Config) validate() error {
-	var errs []error
+	errs := c.secureBootErrors()
 	if c.Accel != "" && c.Accel != "kvm" && c.Accel != "tcg" {
 		errs = append(errs, fmt.Errorf("accelerator %q: want kvm or tcg", c.Accel))
 	}
@@ -123,8 +153,20 @@ func (c *Config) validate() error {
 	if c.UEFI && c.SeaBIOSConsole {
 		errs = append(errs, errors.New("seabios console asked for a uefi boot"))
 	}
-	if c.Dir == "" && (c.SeaBIOSConsole || c.UEFI && c.Firmware.Vars != "") {
-		errs = append(errs, errors.New("no work directory for firmware files: give WithDir, or let Start make one"))
+	for _, tap := range c.Taps {
+		if tap.File == nil || tap.MAC == "" {
+			errs = append(errs, errors.New("tap card without an open tap file or a mac address"))
+		}
+	}
+	if c.Net != nil {
+		for _, f := range c.Net.GuestFwds {
+			if f.Addr == "" || f.Port <= 0 || f.Target == "" {
+				errs = append(errs, fmt.Errorf("guest forward %q: give an address, a port and a host target", f.String()))
+			}
+		}
+	}
+	if c.Dir == "" && (c.SeaBIOSConsole || c.GuestAgent || c.UEFI && c.Firmware.Vars != "") {
+		errs = append(errs, errors.New("no work directory for firmware or guest agent files: give WithDir, or let Start make one"))
 	}
 	for _, d := range c.Drives {
 		switch {
@@ -177,9 +219,9 @@ func (c *Config) binary() string {
 
 func (c *Config) machine() string {
 	if c.Machine == "" {
-		return "q35"
+		return "q35" + c.smm()
 	}
-	return c.Machine
+	return c.Machine + c.smm()
 }
 
 // escape doubles commas, as QEMU wants inside an option value.

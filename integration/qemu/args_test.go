@@ -1,6 +1,7 @@
 package qemu
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -91,14 +92,44 @@ func TestArgsForDrivesWithoutFormatAreAnError(t *testing.T) {
 	require.ErrorContains(t, err, "cd-rom goes on the ide bus")
 }
 
-func TestArgsForUserNetForwardPortsToAVirtioCardWithTheMAC(t *testing.T) {
+func TestArgsForUserNetAreRestrictedAndForwardPortsToAVirtioCardWithTheMAC(t *testing.T) {
 	t.Parallel()
 	s := joined(t, WithUserNet(TCPFwd(2222, 22), HostFwd{Proto: "udp", HostPort: 6969, GuestPort: 69}))
-	assert.Contains(t, s, "-netdev user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp::6969-:69")
+	assert.Contains(t, s, "-netdev user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp::6969-:69")
 	assert.Contains(t, s, "-device virtio-net-pci,netdev=net0,mac="+DefaultMAC)
 
 	s = joined(t, WithMAC("52:54:00:aa:bb:cc"))
-	assert.Contains(t, s, "-netdev user,id=net0 -device virtio-net-pci,netdev=net0,mac=52:54:00:aa:bb:cc")
+	assert.Contains(t, s, "-netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0,mac=52:54:00:aa:bb:cc",
+		"a network made by WithMAC alone is restricted too")
+}
+
+func TestArgsForGuestForwardsRunSocatToTheHostTarget(t *testing.T) {
+	t.Parallel()
+	s := joined(t, WithGuestFwd(GuestFwd{Addr: "10.0.2.100", Port: 80, Target: "127.0.0.1:8080"}))
+	assert.Contains(t, s, "-netdev user,id=net0,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:socat STDIO TCP:127.0.0.1:8080 ")
+	_, err := Args(WithGuestFwd(GuestFwd{Addr: "10.0.2.100"}))
+	require.ErrorContains(t, err, "give an address, a port and a host target")
+}
+
+func TestArgsForTapCardsUseTheInheritedDescriptorsBeforeTheUserNet(t *testing.T) {
+	t.Parallel()
+	f := os.NewFile(uintptr(0), "fake-tap")
+	s := joined(t, WithTap(Tap{File: f, MAC: "52:54:00:00:00:01", PCIAddr: 16}), WithTap(Tap{File: f, MAC: "52:54:00:00:00:02"}),
+		WithUserNet(), WithUserNetSlot(17))
+	assert.Contains(t, s, "-netdev tap,id=tap0,fd=3 -device virtio-net-pci,netdev=tap0,mac=52:54:00:00:00:01,addr=0x10 "+
+		"-netdev tap,id=tap1,fd=4 -device virtio-net-pci,netdev=tap1,mac=52:54:00:00:00:02 "+
+		"-netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0,mac="+DefaultMAC+",addr=0x11")
+	_, err := Args(WithTap(Tap{MAC: "52:54:00:00:00:01"}))
+	require.ErrorContains(t, err, "tap card without an open tap file")
+}
+
+func TestArgsForTheGuestAgentAddItsVirtioSerialChannelOnASocketInTheWorkDir(t *testing.T) {
+	t.Parallel()
+	s := joined(t, WithDir("/work"), WithGuestAgent())
+	assert.Contains(t, s, "-device virtio-serial-pci,id=vser0 -chardev socket,id=qga0,server=on,wait=off,path=/work/qga.sock "+
+		"-device virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0")
+	_, err := Args(WithGuestAgent())
+	require.ErrorContains(t, err, "no work directory")
 }
 
 func TestArgsForDirectKernelBootJoinTheCommandLine(t *testing.T) {

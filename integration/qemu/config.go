@@ -15,6 +15,7 @@ package qemu
 import (
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 )
 
@@ -43,11 +44,19 @@ type Config struct {
 	Drives    []Drive  // disks and CD-ROMs, in order
 	UEFI      bool     // boot with OVMF instead of SeaBIOS
 	Firmware  Firmware // OVMF files; Start fills it with FindOVMF when UEFI is set
+	// SecureBoot enforces Secure Boot: with UEFI, on q35 with SMM and the
+	// firmware's flash secured; Start finds firmware with FindSecureBootOVMF.
+	SecureBoot bool
 	// SeaBIOSConsole copies SeaBIOS's screen output to the serial console.
 	SeaBIOSConsole bool
 	Net            *UserNet // user-mode network, if any
-	Reboot         bool     // let a guest reboot; by default a reboot ends QEMU
-	Extra          []string // extra arguments, appended last
+	Taps           []Tap    // network cards on tap devices the caller opened, before Net's
+	// GuestAgent adds the virtio-serial channel of the QEMU guest agent
+	// (org.qemu.guest_agent.0), as OpenStack's hw_qemu_guest_agent=yes
+	// does, on a socket in the work directory (see VM.GuestAgent).
+	GuestAgent bool
+	Reboot     bool     // let a guest reboot; by default a reboot ends QEMU
+	Extra      []string // extra arguments, appended last
 }
 
 // Option changes a Config.
@@ -73,11 +82,37 @@ type Drive struct {
 	Snapshot bool
 }
 
-// UserNet is a user-mode (slirp) network with a virtio-net card. The host is
-// 10.0.2.2 from the guest; HostFwds reach the guest's ports.
+// UserNet is a user-mode (slirp) network with a virtio-net card. It is
+// always restricted (restrict=on): the guest reaches nothing outside it, not
+// the host and not the host's networks (where 169.254.169.254 might answer),
+// but what GuestFwds forward. HostFwds reach the guest's ports from the host.
 type UserNet struct {
-	MAC      string // DefaultMAC if empty
-	HostFwds []HostFwd
+	MAC       string // DefaultMAC if empty
+	HostFwds  []HostFwd
+	GuestFwds []GuestFwd
+	PCIAddr   int // PCI slot of the card on the root bus; QEMU picks one if 0
+}
+
+// GuestFwd forwards TCP connections the guest makes to Addr:Port (an
+// address of the user network, not 10.0.2.2 or .3) to Target, host:port on
+// the host, through a socat QEMU starts for each connection.
+type GuestFwd struct {
+	Addr   string // e.g. "10.0.2.100"
+	Port   int
+	Target string // e.g. "127.0.0.1:8080"
+}
+
+// String renders the forward in QEMU's guestfwd syntax.
+func (f GuestFwd) String() string {
+	return fmt.Sprintf("tcp:%s:%d-cmd:socat STDIO TCP:%s", f.Addr, f.Port, f.Target)
+}
+
+// Tap is a virtio-net card on a tap device opened by the caller (in a
+// network namespace of its own, say); QEMU inherits the open file.
+type Tap struct {
+	File    *os.File
+	MAC     string
+	PCIAddr int // PCI slot of the card on the root bus; QEMU picks one if 0
 }
 
 // HostFwd forwards a host port to a guest port.

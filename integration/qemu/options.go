@@ -94,3 +94,33 @@ func WithReboot() Option { return func(c *Config) { c.Reboot = true } }
 func WithExtraArgs(args ...string) Option {
 	return func(c *Config) { c.Extra = append(c.Extra, args...) }
 }
+
+// WithGuestFwd forwards the guest's TCP connections to an address of the
+// user network to a host address (adding the network if needed): on a
+// restricted network, the only way out.
+func WithGuestFwd(fwds ...GuestFwd) Option {
+	return func(c *Config) {
+		if c.Net == nil {
+			c.Net = &UserNet{}
+		}
+		c.Net.GuestFwds = append(c.Net.GuestFwds, fwds...)
+	}
+}
+
+// WithUserNetSlot puts the user network's card in PCI slot slot (adding the
+// network if needed), so that the guest names it, and orders it among other
+// cards, predictably (enp0s<slot>).
+func WithUserNetSlot(slot int) Option {
+	return func(c *Config) {
+		if c.Net == nil {
+			c.Net = &UserNet{}
+		}
+		c.Net.PCIAddr = slot
+	}
+}
+
+// WithTap adds a network card on an open tap device.
+func WithTap(tap Tap) Option { return func(c *Config) { c.Taps = append(c.Taps, tap) } }
+
+// WithGuestAgent adds the QEMU guest agent's virtio-serial channel.
+func WithGuestAgent() Option { return func(c *Config) { c.GuestAgent = true } }

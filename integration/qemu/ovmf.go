@@ -32,13 +32,13 @@ var ovmfCandidates = []Firmware{
 
 // FindOVMF returns the first OVMF build found in the usual places.
 func FindOVMF() (Firmware, error) {
-	return findOVMF("/")
+	return findOVMF("/", ovmfCandidates)
 }
 
 // findOVMF looks for the candidates below root.
-func findOVMF(root string) (Firmware, error) {
+func findOVMF(root string, candidates []Firmware) (Firmware, error) {
 	var tried []string
-	for _, c := range ovmfCandidates {
+	for _, c := range candidates {
 		fw := Firmware{Code: filepath.Join(root, c.Code)}
 		if c.Vars != "" {
 			fw.Vars = filepath.Join(root, c.Vars)

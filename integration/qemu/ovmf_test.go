@@ -22,7 +22,7 @@ func TestFindOVMFPrefersSplitFirmwareWithItsVariables(t *testing.T) {
 	touch(t, filepath.Join(root, "usr/share/OVMF/OVMF_CODE_4M.fd")) // no VARS_4M beside it
 	touch(t, filepath.Join(root, "usr/share/OVMF/OVMF_CODE.fd"))
 	touch(t, filepath.Join(root, "usr/share/OVMF/OVMF_VARS.fd"))
-	fw, err := findOVMF(root)
+	fw, err := findOVMF(root, ovmfCandidates)
 	require.NoError(t, err)
 	assert.Equal(t, Firmware{
 		Code: filepath.Join(root, "usr/share/OVMF/OVMF_CODE.fd"),
@@ -34,14 +34,14 @@ func TestFindOVMFFallsBackToACombinedImage(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	touch(t, filepath.Join(root, "usr/share/qemu/OVMF.fd"))
-	fw, err := findOVMF(root)
+	fw, err := findOVMF(root, ovmfCandidates)
 	require.NoError(t, err)
 	assert.Equal(t, Firmware{Code: filepath.Join(root, "usr/share/qemu/OVMF.fd")}, fw)
 }
 
 func TestFindOVMFNamesThePathsItTried(t *testing.T) {
 	t.Parallel()
-	_, err := findOVMF(t.TempDir())
+	_, err := findOVMF(t.TempDir(), ovmfCandidates)
 	require.ErrorContains(t, err, "OVMF_CODE_4M.fd")
 	require.ErrorContains(t, err, "apt-get install ovmf")
 }

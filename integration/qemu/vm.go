@@ -1,7 +1,6 @@
 package qemu
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,7 +17,6 @@ import (
 
 // VM is a running QEMU. Its methods are safe to call from several goroutines.
 type VM struct {
-	t       testing.TB
 	argv    []string
 	dir     string
 	cmd     *exec.Cmd
@@ -29,6 +26,7 @@ type VM struct {
 	stderr  *lineLogger
 	done    chan struct{} // closed when QEMU has exited and its output is drained
 	err     error         // QEMU's exit error, set before done is closed
+	made    string        // the work directory Launch made, removed by Close
 }
 
 // StartT is Start that fails t when QEMU cannot be started.
@@ -46,7 +44,7 @@ func StartT(t testing.TB, opts ...Option) *VM {
 // and kept for Expect. When t ends, QEMU is killed if still running; if t
 // failed, the command line that reproduces the run is logged and the work
 // directory is kept.
-func Start(t testing.TB, opts ...Option) (vm *VM, err error) {
+func Start(t testing.TB, opts ...Option) (*VM, error) {
 	t.Helper()
 	c := NewConfig(opts...)
 	if c.Dir == "" {
@@ -57,18 +55,74 @@ func Start(t testing.TB, opts ...Option) (vm *VM, err error) {
 		c.Dir = dir
 		t.Cleanup(func() { keepIfFailed(t, dir) })
 	}
+	vm, err := start(c, t.Logf)
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() {
+		if err := vm.Kill(); err != nil {
+			t.Logf("qemu: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("qemu: reproduce the run with:\n%s", run.Quote(vm.argv))
+		}
+	})
+	return vm, nil
+}
+
+// Launch starts QEMU as opts describe outside a test (a benchmark, say):
+// console and QEMU lines go to logf (nil: nowhere). The caller ends the
+// machine with Close, which also removes the work directory Launch made.
+func Launch(logf func(format string, args ...any), opts ...Option) (*VM, error) {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	c := NewConfig(opts...)
+	made := ""
+	if c.Dir == "" {
+		dir, err := os.MkdirTemp("", "qemu-launch-")
+		if err != nil {
+			return nil, fmt.Errorf("make qemu work directory: %w", err)
+		}
+		c.Dir, made = dir, dir
+	}
+	vm, err := start(c, logf)
+	if err != nil {
+		if made != "" {
+			os.RemoveAll(made)
+		}
+		return nil, err
+	}
+	vm.made = made
+	return vm, nil
+}
+
+// Close kills QEMU if it still runs and removes the work directory Launch
+// made.
+func (vm *VM) Close() error {
+	err := vm.Kill()
+	if vm.made != "" {
+		err = errors.Join(err, os.RemoveAll(vm.made))
+	}
+	return err
+}
+
+// start runs QEMU for c, whose work directory exists.
+func start(c *Config, logf func(string, ...any)) (*VM, error) {
 	if c.Accel == "" {
 		accel, reason, err := Accel()
 		if err != nil {
 			return nil, err
 		}
 		c.Accel = accel
-		t.Logf("qemu: accelerator %s (%s)", accel, reason)
+		logf("qemu: accelerator %s (%s)", accel, reason)
 	}
 	if c.UEFI && c.Firmware.Code == "" {
-		if c.Firmware, err = FindOVMF(); err != nil {
+		fw, err := c.findFirmware()
+		if err != nil {
 			return nil, err
 		}
+		c.Firmware = fw
 	}
 	argv, err := c.Args()
 	if err != nil {
@@ -78,13 +132,12 @@ func Start(t testing.TB, opts ...Option) (vm *VM, err error) {
 		return nil, err
 	}
 
-	vm = &VM{
-		t:       t,
+	vm := &VM{
 		argv:    argv,
 		dir:     c.Dir,
 		console: NewConsole(""),
-		stdout:  &lineLogger{t: t, prefix: "console"},
-		stderr:  &lineLogger{t: t, prefix: "qemu"},
+		stdout:  &lineLogger{logf: logf, prefix: "console"},
+		stderr:  &lineLogger{logf: logf, prefix: "qemu"},
 		done:    make(chan struct{}),
 	}
 	vm.cmd = exec.Command(argv[0], argv[1:]...)
@@ -92,6 +145,9 @@ func Start(t testing.TB, opts ...Option) (vm *VM, err error) {
 	vm.cmd.SysProcAttr = sysProcAttr()
 	vm.cmd.Stdout = io.MultiWriter(vm.console, vm.stdout)
 	vm.cmd.Stderr = vm.stderr
+	for _, tap := range c.Taps {
+		vm.cmd.ExtraFiles = append(vm.cmd.ExtraFiles, tap.File) // descriptors 3, 4, ... as netArgs says
+	}
 	vm.cmd.WaitDelay = 5 * time.Second // a guest cannot hold the pipes after QEMU exits
 	if vm.stdin, err = vm.cmd.StdinPipe(); err != nil {
 		return nil, fmt.Errorf("qemu console input: %w", err)
@@ -100,7 +156,6 @@ func Start(t testing.TB, opts ...Option) (vm *VM, err error) {
 		return nil, fmt.Errorf("start %s: %w", run.Quote(argv), err)
 	}
 	go vm.reap()
-	t.Cleanup(vm.cleanup)
 	return vm, nil
 }
 
@@ -120,17 +175,6 @@ func (vm *VM) reap() {
 	vm.err = err
 	_ = vm.console.CloseWithError(cause)
 	close(vm.done)
-}
-
-// cleanup kills QEMU if it still runs and, if the test failed, says how to
-// run it again.
-func (vm *VM) cleanup() {
-	if err := vm.Kill(); err != nil {
-		vm.t.Logf("qemu: %v", err)
-	}
-	if vm.t.Failed() {
-		vm.t.Logf("qemu: reproduce the run with:\n%s", run.Quote(vm.argv))
-	}
 }
 
 // keepIfFailed removes the work directory, or keeps it and says so when the
@@ -205,72 +249,4 @@ func (c *Config) prepare() error {
 		return copyVars(c.Firmware, c.varsPath())
 	}
 	return nil
-}
-
-// dirName turns a test name into something fit for a directory name.
-func dirName(name string) string {
-	name = strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '_'
-	}, name)
-	if len(name) > 64 {
-		name = name[:64]
-	}
-	return name
-}
-
-// lineLogger logs each complete line written to it with t.Logf, cleaned of
-// terminal control sequences, and keeps the last few lines.
-type lineLogger struct {
-	t      testing.TB
-	prefix string
-	mu     sync.Mutex
-	buf    []byte
-	tail   []string
-}
-
-func (l *lineLogger) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf = append(l.buf, p...)
-	for {
-		i := bytes.IndexByte(l.buf, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		l.log(string(l.buf[:i]))
-		l.buf = l.buf[i+1:]
-	}
-}
-
-// Flush logs a last line that has no newline.
-func (l *lineLogger) Flush() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.buf) > 0 {
-		l.log(string(l.buf))
-		l.buf = nil
-	}
-}
-
-// log logs one line; l.mu is held.
-func (l *lineLogger) log(line string) {
-	line = Clean(line)
-	l.t.Logf("%s: %s", l.prefix, line)
-	if strings.TrimSpace(line) == "" {
-		return
-	}
-	l.tail = append(l.tail, line)
-	if len(l.tail) > 5 {
-		l.tail = l.tail[1:]
-	}
-}
-
-// Tail returns the last lines logged, joined with " | ".
-func (l *lineLogger) Tail() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.tail, " | ")
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/images"
+	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
 const createSynopsis = "-o NAME [options] FLAVOUR..."
@@ -32,6 +33,9 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}
+	if spec.Owner, err = rootfs.OwnerFromSudo(env); err != nil {
+		return badInput(stderr, cmd, err)
+	}
 	plan, err := spec.Plan()
 	if err != nil {
 		return badInput(stderr, cmd, err)
@@ -39,7 +43,7 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	if handled, code := ensurePrivilege(args, env, createOptions, stderr); handled {
 		return code
 	}
-	log, closeLog, err := buildLog(stderr, v.str("logfile"))
+	log, closeLog, err := buildLog(stderr, v.str("logfile"), spec.Owner)
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}
@@ -57,10 +61,10 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 func createSpec(v values, flavours, env []string) (images.Spec, error) {
 	spec := images.Spec{
 		Name: v.str("output"), Flavours: flavours, Types: v.list("type"), Packages: v.list("packages"),
-		Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"), CacheDir: v.str("image-cache"),
+		Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"), CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()),
 		Uncompressed: v.on("uncompressed"), QCOW2Compression: v.str("qcow2-compression"),
-		BootCmdline: strings.Fields(v.str("DIB_BOOTLOADER_DEFAULT_CMDLINE")),
-		Checksum:    v.on("checksum"), Overwrite: v.on("overwrite"),
+		BootCmdline: strings.Fields(v.str("DIB_BOOTLOADER_DEFAULT_CMDLINE")), UnsignedBoot: !v.on("DIB_SECURE_BOOT"),
+		Checksum: v.on("checksum"), Overwrite: v.on("overwrite"),
 		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: v.str("tmp-dir"), KeepBuildDir: v.on("keep-build-dir"),
 		Break: v.list("break"), BreakCmd: v.str("break_cmd"), Env: env,
 	}

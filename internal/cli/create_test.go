@@ -105,7 +105,7 @@ func TestHelpListsEveryOptionWithItsVariableAndExitsZero(t *testing.T) {
 	assert.Equal(t, ExitOK, code)
 	assert.Empty(t, stderr)
 	for _, s := range []string{"Usage: disk-image-create", "IMAGE_NAME=image", "IMAGE_TYPE=qcow2", "DIB_RELEASE=bookworm",
-		"--image-size", "DIB_IMAGE_CACHE=", "FLAVOURS_PATH=", "--overwrite", "-p, --packages"} {
+		"--image-size", "DIB_IMAGE_CACHE=", "FLAVOURS_PATH=", "--overwrite", "-p, --packages", "DIB_SECURE_BOOT=true"} {
 		assert.Contains(t, stdout, s)
 	}
 }
@@ -125,7 +125,7 @@ func TestParseSizeTakesGigabytesWithDecimalsAndUnits(t *testing.T) {
 func TestTheLogFileGetsTimestampedLinesToo(t *testing.T) {
 	var stderr bytes.Buffer
 	file := filepath.Join(t.TempDir(), "build.log")
-	w, closeLog, err := buildLog(&stderr, file)
+	w, closeLog, err := buildLog(&stderr, file, nil)
 	require.NoError(t, err)
 	w.Write([]byte("phase install\n"))
 	closeLog()
@@ -133,6 +133,23 @@ func TestTheLogFileGetsTimestampedLinesToo(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} phase install\n$`, string(data))
 	assert.Equal(t, string(data), stderr.String())
-	_, _, err = buildLog(&stderr, "/nonexistent/dir/log")
+	_, _, err = buildLog(&stderr, "/nonexistent/dir/log", nil)
 	assert.Error(t, err)
+}
+
+func TestDIBSecureBootIsOnUnlessZeroAndAnyOtherValueIsBadInput(t *testing.T) {
+	for env, unsigned := range map[string]bool{"": false, "DIB_SECURE_BOOT=1": false, "DIB_SECURE_BOOT=": false, "DIB_SECURE_BOOT=0": true} {
+		v, flavours, _, err := parse(createOptions, []string{"vm"}, []string{env})
+		require.NoError(t, err, env)
+		spec, err := createSpec(v, flavours, []string{env})
+		require.NoError(t, err, env)
+		assert.Equal(t, unsigned, spec.UnsignedBoot, env)
+	}
+	out := t.TempDir()
+	code, stdout, stderr := createRun(t, []string{"DIB_SECURE_BOOT=maybe"}, "-o", filepath.Join(out, "img"), "vm")
+	assert.Equal(t, ExitBadInput, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "disk-image-create: environment variable DIB_SECURE_BOOT=\"maybe\": want 1 or 0\n", stderr)
+	entries, _ := os.ReadDir(out)
+	assert.Empty(t, entries)
 }

@@ -50,6 +50,16 @@ func (v values) on(k string) bool       { return v[k] == "true" }
 func (v values) list(k string) []string { return splitList(v[k]) }
 func (v values) path(k string) []string { return splitPath(v[k]) }
 
+// chosen is the value of k, or "" when it is def, the default the library
+// picks itself: a build through sudo checks only the paths its caller
+// chose (see rootfs.Spec.Owner).
+func (v values) chosen(k, def string) string {
+	if v[k] == def {
+		return ""
+	}
+	return v[k]
+}
+
 // parse reads args against opts, then the environment env for every
 // option not given as a flag, and returns the settings, the positional
 // arguments, and whether a flag was given on the command line.

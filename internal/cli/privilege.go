@@ -88,11 +88,13 @@ func (p privilege) ensurePrivilege(args, env []string, opts []option, stderr io.
 }
 
 // keptVariables are the names of the variables set in env that a build
-// keeps through sudo (see kept), sorted.
+// keeps through sudo (see kept), sorted. Those sudo sets itself (SUDO_USER
+// when the caller's shell came from sudo) are not asked for: sudo refuses
+// to keep them.
 func keptVariables(env []string, opts []option) []string {
 	var keep []string
 	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); kept(opts, k) {
+		if k, _, _ := strings.Cut(kv, "="); kept(opts, k) && !strings.HasPrefix(k, "SUDO_") {
 			keep = append(keep, k)
 		}
 	}

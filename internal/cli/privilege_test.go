@@ -55,7 +55,8 @@ func TestRootAndAUserWhoCanBuildInAUserNamespaceGoOnWithoutSudo(t *testing.T) {
 func TestAUserWithoutSubordinateIDsWhomTheRuleAllowsIsReRunThroughSudoKeepingProxiesAndOptions(t *testing.T) {
 	var ran []string
 	var stderr bytes.Buffer
-	env := []string{"PATH=/usr/bin", "http_proxy=http://proxy:3128", "DIB_RELEASE=trixie", "IMAGE_SIZE=3", "SECRET=x", "NO_PROXY=local"}
+	env := []string{"PATH=/usr/bin", "http_proxy=http://proxy:3128", "DIB_RELEASE=trixie", "IMAGE_SIZE=3", "SECRET=x", "NO_PROXY=local",
+		"SUDO_USER=admin"} // the caller's shell came from sudo: sudo sets it, and refuses to keep it
 	handled, code := fakeSystem(1000, noRanges, true, &ran).ensurePrivilege([]string{"-o", "x", "vm"}, env, createOptions, &stderr)
 	require.True(t, handled)
 	assert.Equal(t, ExitFailure, code, "only reached when exec fails")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/ramdisk"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
+	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
 const ramdiskSynopsis = "-o NAME [-a ARCH] [-x] [--host [-m MODULE_ROOT] [-k KERNEL_VERSION]] [options] FLAVOUR..."
@@ -34,12 +35,15 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 	}
 	spec := ramdisk.Spec{
 		Name: v.str("output"), Flavours: flavours, Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"),
-		CacheDir: v.str("image-cache"), Host: host, AllModules: v.on("all-modules"),
+		CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()), Host: host, AllModules: v.on("all-modules"),
 		Compression: initramfs.Compression(v.str("compress")), Overwrite: v.on("overwrite"), NoRootCache: v.on("DIB_NO_ROOT_CACHE"),
 		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: v.str("tmp-dir"), KeepBuildDir: v.on("keep-build-dir"), Env: env,
 	}
 	if host {
 		spec.ModuleRoot, spec.KernelVersion = v.str("module-root"), v.str("kernel-version")
+	}
+	if spec.Owner, err = rootfs.OwnerFromSudo(env); err != nil {
+		return badInput(stderr, cmd, err)
 	}
 	plan, err := spec.Plan()
 	if err != nil {
@@ -51,7 +55,7 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 			return code
 		}
 	}
-	log, closeLog, err := buildLog(stderr, v.str("logfile"))
+	log, closeLog, err := buildLog(stderr, v.str("logfile"), spec.Owner)
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}

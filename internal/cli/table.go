@@ -41,6 +41,7 @@ var createOptions = buildOptions("outputs are NAME.TYPE",
 	option{flag: "image-size", env: "IMAGE_SIZE", help: "disk size in GB (decimals allowed); default: from the content"},
 	option{flag: "checksum", env: "DIB_CHECKSUM", def: "false", isSet: true, help: "write NAME.TYPE.sha256 and .md5 beside each output"},
 	option{env: "DIB_BOOTLOADER_DEFAULT_CMDLINE", help: "kernel arguments added to the boot entry, space separated"},
+	option{env: "DIB_SECURE_BOOT", def: "true", isSet: true, help: "vm flavour: 1 boots UEFI through Debian's signed shim, GRUB and kernel (Secure Boot); 0 through an unsigned GRUB"},
 	option{env: "break", help: "stop for a shell at before-PHASE, after-PHASE or after-error (comma separated)"},
 	option{env: "break_cmd", help: "command run at a break point instead of a shell"},
 )

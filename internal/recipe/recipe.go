@@ -76,7 +76,7 @@ func Record(p *images.Plan) (err error) {
 	if err != nil {
 		return err
 	}
-	set := outputs.NewSet(nil)
+	set := outputs.NewSet(nil, nil)
 	defer func() { err = errors.Join(err, set.Discard()) }()
 	// Owner only: the record names the caller's variables (secrets in them
 	// are redacted, but their other values are the caller's business).

@@ -37,7 +37,7 @@ func Tarball(t testing.TB) string {
 	testenv.RequireRoot(t)
 	testenv.RequireCommands(t, "mmdebstrap", "tar", "zstd")
 	once.Do(func() {
-		tarball, failure = bootstrap.Ensure(context.Background(), Options(), io.Discard)
+		tarball, failure = bootstrap.Ensure(context.Background(), Options(), nil, io.Discard)
 	})
 	if failure != nil {
 		t.Fatalf("base root: %v", failure)

@@ -77,18 +77,20 @@ func (o Options) Key() string {
 	return o.Release + "-" + o.Arch + "-" + hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// scratchName names the RAM scratch directory of a bootstrap of this base
-// into this cache. The lock that guards it is the cache's, so two caches
-// (two users, or tests with caches of their own) making the same base at
-// once must not share it: the name holds the cache's path too.
+// scratchName starts the name of the RAM scratch directory of a bootstrap
+// of this base into this cache: the base and the cache's path, so that one
+// can tell whose it is.
 func (o Options) scratchName() string {
 	dir, err := filepath.Abs(o.CacheDir)
 	if err != nil {
 		dir = o.CacheDir
 	}
 	sum := sha256.Sum256([]byte(dir))
-	return "dib-bootstrap-" + o.Key() + "-" + hex.EncodeToString(sum[:])[:8]
+	return scratchPrefix + o.Key() + "-" + hex.EncodeToString(sum[:])[:8]
 }
+
+// scratchPrefix starts the names of scratch directories in RAM.
+const scratchPrefix = "dib-bootstrap-"
 
 // Path is where the cached tarball of this base lives.
 func (o Options) Path() string {

@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
+	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
 	"github.com/tripleo/diskimage-builder/internal/sys/nsrun"
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
+	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 	"github.com/tripleo/diskimage-builder/rootfs/debcache"
 	"golang.org/x/sys/unix"
 )
@@ -24,7 +26,10 @@ import (
 // Ensure returns the path of the cached base tarball for o, making it first
 // when the cache has none. Concurrent calls for the same base wait for each
 // other; only a complete tarball is ever returned. Progress goes to log.
-func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
+// Its temporary directories are owned (workdir.Owned, so that Sweep finds
+// them once their maker is dead) and registered with jan, which may be
+// nil, before they are used.
+func Ensure(ctx context.Context, o Options, jan *janitor.Janitor, log io.Writer) (_ string, err error) {
 	final := o.Path()
 	if Sealed(final) {
 		return final, nil
@@ -45,22 +50,18 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 	if err := Discard(final); err != nil {
 		return "", fmt.Errorf("base cache: %w", err)
 	}
-	// Holding the lock, no other build writes this base: temporary
-	// directories of it are what a killed build left.
-	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(final), ".tmp-"+o.Key()+"-*"))
-	for _, d := range stale {
-		os.RemoveAll(d)
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(final), ".tmp-"+o.Key()+"-")
+	owned, err := workdir.Make(filepath.Dir(final), tmpPrefix+o.Key()+"-*")
 	if err != nil {
 		return "", fmt.Errorf("base cache: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	jan.Add(owned.Path)
+	defer func() { err = errors.Join(err, owned.Remove()); jan.Forget(owned.Path) }()
+	tmp := owned.Path
 	start := time.Now()
 	fmt.Fprintf(log, "bootstrap: making the %s/%s base from %s (cached as %s)\n", o.Release, o.Arch, o.Mirror, final)
 	out := filepath.Join(tmp, "base.tar.zst")
 	if _, lookErr := exec.LookPath("mmdebstrap"); lookErr == nil {
-		err = mmdebstrap(ctx, o, tmp, out, log)
+		err = mmdebstrap(ctx, o, tmp, out, jan, log)
 	} else {
 		err = debootstrap(ctx, o, tmp, out, log)
 	}
@@ -81,7 +82,7 @@ func Ensure(ctx context.Context, o Options, log io.Writer) (string, error) {
 // the root's apt archive rather than copied, what is downloaded is added to
 // it after, and the commands package scripts would repeat run once, at the
 // end (see hooks.go). tmp is a directory on the cache's filesystem.
-func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) error {
+func mmdebstrap(ctx context.Context, o Options, tmp, out string, jan *janitor.Janitor, log io.Writer) (err error) {
 	debs := o.DebCache()
 	if err := os.MkdirAll(debs, 0o755); err != nil {
 		return fmt.Errorf("package cache: %w", err)
@@ -103,11 +104,12 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) 
 	}
 	argv = append(argv, hooks.args()...)
 	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", "--", o.Release, out, o.Mirror)
-	env, scratch, err := mmdebstrapEnv(o.scratchName())
+	scratch, err := makeScratch(o, tmp, jan)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(scratch)
+	defer func() { err = errors.Join(err, scratch.remove()) }()
+	env := append(os.Environ(), "ZSTD_NBTHREADS="+strconv.Itoa(runtime.NumCPU()), "TMPDIR="+scratch.path)
 	job := nsrun.Job{Steps: []nsrun.Step{{Label: "bootstrap", Argv: argv}}, Env: append(env, hooks.env...)}
 	_, err = nsrun.Run(ctx, job, log)
 	// Packages downloaded before a failure are kept too.
@@ -118,32 +120,6 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, log io.Writer) 
 		return fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
 	}
 	return nil
-}
-
-// mmdebstrapEnv is the caller's environment, plus: TMPDIR on a tmpfs
-// when there is room in RAM (mmdebstrap makes its tree there and dpkg
-// unpacks every package into it), and the zstd compressing the tarball
-// using every core. The scratch directory it returns is mmdebstrap's
-// TMPDIR, named for one base of one cache (scratchName) and used only
-// under that base's lock: what a killed bootstrap left there is removed by
-// the next one.
-func mmdebstrapEnv(name string) (env []string, scratch string, err error) {
-	env = append(os.Environ(), "ZSTD_NBTHREADS="+strconv.Itoa(runtime.NumCPU()))
-	if os.Getenv("TMPDIR") != "" {
-		return env, "", nil
-	}
-	d := RAMDir(true)
-	if d == "" {
-		return env, "", nil
-	}
-	scratch = filepath.Join(d, name)
-	if err := os.RemoveAll(scratch); err != nil {
-		return nil, "", fmt.Errorf("bootstrap scratch %s: %w", scratch, err)
-	}
-	if err := os.Mkdir(scratch, 0o700); err != nil {
-		return nil, "", fmt.Errorf("bootstrap scratch %s: %w", scratch, err)
-	}
-	return append(env, "TMPDIR="+scratch), scratch, nil
 }
 
 // identityScript removes the build host's name and resolver, which
@@ -164,8 +140,8 @@ func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer)
 			"--cache-dir=" + debs, "--include=" + strings.Join(o.packages(), ","), o.Release, tree, o.Mirror}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", `rm -f "$1"/var/cache/apt/archives/*.deb`, "clean", tree}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", identityScript, "identity", tree}},
-		{Label: "pack", Argv: []string{"tar", "--zstd", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*",
-			"--exclude=./dev/*", "."}},
+		{Label: "pack", Argv: []string{"tar", "--zstd", "--force-local", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs",
+			"--xattrs-include=*", "--exclude=./dev/*", "."}},
 	}
 	if _, err := nsrun.Run(ctx, nsrun.Job{Steps: steps}, log); err != nil {
 		return fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)

@@ -1,11 +1,17 @@
 package bootstrap
 
 import (
+	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
+	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
 )
 
 // ramDir is the tmpfs big temporary trees go to when there is room, and
@@ -50,4 +56,48 @@ func memAvailable() int64 {
 		}
 	}
 	return 0
+}
+
+// tmpPrefix starts the names of the temporary directories of the cache.
+const tmpPrefix = ".tmp-"
+
+// scratch is mmdebstrap's TMPDIR, where it makes the tree (and dpkg
+// unpacks every package into it).
+type scratch struct {
+	path   string
+	remove func() error
+}
+
+// makeScratch makes the scratch of a bootstrap of o: on a tmpfs when
+// there is room in RAM, an owned directory named for this base of this
+// cache and registered with jan; else inside tmp, the bootstrap's own
+// directory beside the cache. The caller's TMPDIR is never used, so that
+// nothing of a bootstrap lies where no sweep looks.
+func makeScratch(o Options, tmp string, jan *janitor.Janitor) (scratch, error) {
+	if d := RAMDir(true); d != "" {
+		owned, err := workdir.Make(d, o.scratchName()+"-*")
+		if err != nil {
+			return scratch{}, fmt.Errorf("bootstrap scratch: %w", err)
+		}
+		jan.Add(owned.Path)
+		return scratch{owned.Path, func() error {
+			err := owned.Remove()
+			jan.Forget(owned.Path)
+			return err
+		}}, nil
+	}
+	p := filepath.Join(tmp, "scratch")
+	if err := os.Mkdir(p, 0o700); err != nil {
+		return scratch{}, fmt.Errorf("bootstrap scratch: %w", err)
+	}
+	return scratch{p, func() error { return nil }}, nil // removed with tmp
+}
+
+// Sweep removes what dead bootstraps into o's cache left (see
+// janitor.Sweep): the cache's temporary directories, and scratch
+// directories in RAM. It returns the paths removed.
+func Sweep(o Options) ([]string, error) {
+	cache, err := janitor.Sweep(filepath.Dir(o.Path()), tmpPrefix)
+	ram, rerr := janitor.Sweep(ramDir, scratchPrefix)
+	return append(cache, ram...), errors.Join(err, rerr)
 }

@@ -33,6 +33,9 @@ func child() int {
 	// Dying on SIGTERM/SIGINT is what PID 1 does not do by default.
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer cancel()
+	if job.Trace {
+		ctx = run.WithTrace(ctx, os.Stderr)
+	}
 	if err := setup(job); err != nil {
 		enc.Encode(message{Setup: err.Error()})
 		return 1
@@ -140,6 +143,9 @@ func loadEnv(ctx context.Context, job Job) ([]string, error) {
 // runInteractive runs a step on the runner's own terminal.
 func runInteractive(ctx context.Context, s Step, env []string, dir string) Result {
 	start := time.Now()
+	if w := run.Tracer(ctx); w != nil {
+		fmt.Fprintf(w, "+ %s\n", run.Quote(s.Argv))
+	}
 	cmd := exec.CommandContext(ctx, s.Argv[0], s.Argv[1:]...)
 	cmd.Env, cmd.Dir = env, dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr

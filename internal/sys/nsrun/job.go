@@ -44,6 +44,9 @@ type Job struct {
 	EnvFiles []string
 	Dir      string // working directory of the steps; default "/"
 	Steps    []Step
+	// Trace writes every command the runner starts on its standard error
+	// (see run.WithTrace). Run sets it when its context traces.
+	Trace bool
 }
 
 // Result is what one step did.

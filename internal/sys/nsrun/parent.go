@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/tripleo/diskimage-builder/internal/sys/reexec"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"golang.org/x/sys/unix"
 )
 
@@ -55,6 +56,7 @@ func RunInteractive(ctx context.Context, job Job, stdin io.Reader, stdout, stder
 }
 
 func runJob(ctx context.Context, job Job, stdin io.Reader, stdout, stderr io.Writer) ([]Result, error) {
+	job.Trace = job.Trace || run.Tracer(ctx) != nil
 	spec, err := json.Marshal(job)
 	if err != nil {
 		return nil, fmt.Errorf("encode job: %w", err)

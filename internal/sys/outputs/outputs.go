@@ -4,17 +4,29 @@
 // synced, then all files renamed into place, checksum files last, or, when
 // one step fails, none (what was moved is moved back). An existing output
 // is moved aside with a timestamp, or replaced when asked.
+//
+// The directory of the outputs and the temporary files are opened once and
+// then only used through those descriptors: tools write a temporary file
+// through its /proc/PID/fd path, so that no one who can write into the
+// directory can swap a name for a symbolic link and have the build write
+// somewhere else. For a build that root runs for another user (see
+// asuser), every step in the directory is taken with that user's rights,
+// so that the outputs belong to the user and the user's links are not
+// followed.
 package outputs
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
-	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/asuser"
 )
 
 // Registry is told of temporary files so that they are removed even when
@@ -27,153 +39,110 @@ type Registry interface {
 // Set is the outputs of one build, written but not yet in place.
 type Set struct {
 	reg    Registry
+	owner  *asuser.User        // nil: root's own build
+	dirs   map[string]*os.File // the outputs' directories, by path
 	files  []*file
-	rename func(from, to string) error // os.Rename; tests make it fail
+	rename func(from, to string) error // renameat in the dirs; tests make it fail
 }
 
 type file struct {
-	final, tmp string
+	final, tmp string      // tmp: its path in the directory, for the janitor
+	fh         *os.File    // open on tmp
 	mode       os.FileMode // the mode it is placed with
 	placed     bool
 }
 
-// NewSet starts a set whose temporary files reg is told of; reg may be nil.
-func NewSet(reg Registry) *Set { return &Set{reg: reg, rename: os.Rename} }
+// NewSet starts a set whose temporary files reg is told of (reg may be
+// nil), made and placed with owner's rights (nil: the process's own).
+func NewSet(reg Registry, owner *asuser.User) *Set {
+	s := &Set{reg: reg, owner: owner, dirs: map[string]*os.File{}}
+	s.rename = s.renameAt
+	return s
+}
 
 // Temp makes an empty temporary file beside final, for the output that goes
-// there, and returns its path; Place makes it world-readable (0644).
-// Discard removes it unless Place placed it.
+// there, and returns the path to write it through (/proc/PID/fd/N: the
+// file itself, whatever happens to its name); Place makes it
+// world-readable (0644). Discard removes it unless Place placed it.
 func (s *Set) Temp(final string) (string, error) { return s.TempMode(final, 0o644) }
 
 // TempMode is Temp for an output placed with mode (0600 for one that only
 // its owner may read).
 func (s *Set) TempMode(final string, mode os.FileMode) (string, error) {
-	fh, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".tmp-")
+	var f *file
+	err := s.owner.Do(func() error {
+		dir, err := s.dir(filepath.Dir(final))
+		if err != nil {
+			return err
+		}
+		for try := 0; ; try++ {
+			name := "." + filepath.Base(final) + ".tmp-" + random()
+			tmp := filepath.Join(filepath.Dir(final), name)
+			s.add(tmp) // known before it exists
+			fd, err := unix.Openat(int(dir.Fd()), name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+			if err != nil {
+				s.forget(tmp)
+				if errors.Is(err, unix.EEXIST) && try < 100 {
+					continue
+				}
+				return err
+			}
+			f = &file{final: final, tmp: tmp, fh: os.NewFile(uintptr(fd), tmp), mode: mode}
+			return nil
+		}
+	})
 	if err != nil {
 		return "", fmt.Errorf("output %s: %w", final, err)
 	}
-	s.add(fh.Name())
-	s.files = append(s.files, &file{final: final, tmp: fh.Name(), mode: mode})
-	if err := fh.Close(); err != nil {
-		return "", fmt.Errorf("output %s: %w", final, err)
-	}
-	return fh.Name(), nil
+	s.files = append(s.files, f)
+	return fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), f.fh.Fd()), nil
 }
 
-// Place puts every file of the set in place, with its mode: data files in
-// the order Temp made them, then checksum files (see IsChecksum), so that a
-// checksum never names a file that is not there yet. An output already at a
-// destination is renamed to AsideName (with the time of this call), or
-// replaced when overwrite is set. When a step fails, the files placed so
-// far go back to their temporary names and the old outputs to their
-// places, and the error says what failed; Discard then removes the
-// temporaries.
-func (s *Set) Place(overwrite bool) (err error) {
-	if err := s.sync(); err != nil {
-		return err
+// dir returns the directory d, opened (once) with the owner's rights.
+func (s *Set) dir(d string) (*os.File, error) {
+	if fh, ok := s.dirs[d]; ok {
+		return fh, nil
 	}
-	stamp := time.Now().Format(stampLayout)
-	var undo []func() error
-	var replaced []string // old outputs to remove once all is placed
-	defer func() {
-		if err != nil {
-			for i := len(undo) - 1; i >= 0; i-- {
-				err = errors.Join(err, undo[i]())
-			}
-		}
-	}()
-	for _, f := range s.ordered() {
-		if _, lerr := os.Lstat(f.final); lerr == nil {
-			old, err := s.asidePath(f.final, stamp, overwrite)
-			if err != nil {
-				return err
-			}
-			if err := s.rename(f.final, old); err != nil {
-				return fmt.Errorf("move old output %s aside: %w", f.final, errors.Join(err, removeEmpty(old, overwrite)))
-			}
-			undo = append(undo, func() error { return s.rename(old, f.final) })
-			if overwrite {
-				replaced = append(replaced, old)
-			}
-		}
-		if err := s.rename(f.tmp, f.final); err != nil {
-			return fmt.Errorf("put output %s in place: %w", f.final, err)
-		}
-		undo = append(undo, func() error { return s.rename(f.final, f.tmp) })
+	fh, err := os.OpenFile(d, os.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return nil, err
 	}
-	if err := s.syncDirs(); err != nil {
-		return err
-	}
-	var errs []error
-	for _, f := range s.files {
-		f.placed = true
-		s.forget(f.tmp)
-	}
-	for _, old := range replaced {
-		if err := os.Remove(old); err != nil {
-			errs = append(errs, fmt.Errorf("remove replaced output: %w", err))
-		}
-	}
-	return errors.Join(errs...)
+	s.dirs[d] = fh
+	return fh, nil
 }
 
-// Discard removes every temporary file that was not placed. Call it
-// deferred, after Place or instead of it.
-func (s *Set) Discard() error {
-	var errs []error
-	for _, f := range s.files {
-		if f.placed {
-			continue
-		}
-		if err := os.Remove(f.tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("remove temporary output: %w", err))
-			continue
-		}
-		s.forget(f.tmp)
+// renameAt renames from to to, both in directories the set opened.
+func (s *Set) renameAt(from, to string) error {
+	fd, td := s.dirs[filepath.Dir(from)], s.dirs[filepath.Dir(to)]
+	if fd == nil || td == nil {
+		return fmt.Errorf("rename %s: not in an output directory", from)
 	}
-	return errors.Join(errs...)
+	return unix.Renameat(int(fd.Fd()), filepath.Base(from), int(td.Fd()), filepath.Base(to))
 }
 
-// ordered is the set's files in the order Place puts them in place.
-func (s *Set) ordered() []*file {
-	out := slices.Clone(s.files)
-	slices.SortStableFunc(out, func(a, b *file) int {
-		switch ca, cb := IsChecksum(a.final), IsChecksum(b.final); {
-		case ca == cb:
-			return 0
-		case ca:
-			return 1
-		}
-		return -1
-	})
-	return out
+// lstat stats p, in a directory the set opened, without following a link.
+func (s *Set) lstat(p string) (unix.Stat_t, error) {
+	var st unix.Stat_t
+	d := s.dirs[filepath.Dir(p)]
+	if d == nil {
+		return st, fmt.Errorf("stat %s: not in an output directory", p)
+	}
+	return st, unix.Fstatat(int(d.Fd()), filepath.Base(p), &st, unix.AT_SYMLINK_NOFOLLOW)
 }
 
-// asidePath is where the old output at final goes: a free AsideName, or
-// with overwrite a hidden name of its own, removed once the set is placed.
-func (s *Set) asidePath(final, stamp string, overwrite bool) (string, error) {
-	if overwrite {
-		fh, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".old-")
-		if err != nil {
-			return "", fmt.Errorf("replace output %s: %w", final, err)
-		}
-		return fh.Name(), fh.Close()
+// remove removes the file p, in a directory the set opened.
+func (s *Set) remove(p string) error {
+	d := s.dirs[filepath.Dir(p)]
+	if d == nil {
+		return fmt.Errorf("remove %s: not in an output directory", p)
 	}
-	p := AsideName(final, stamp)
-	for i := 2; ; i++ {
-		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
-			return p, nil
-		}
-		p = AsideName(final, stamp) + "-" + strconv.Itoa(i)
-	}
+	return unix.Unlinkat(int(d.Fd()), filepath.Base(p), 0)
 }
 
-// removeEmpty removes the placeholder asidePath made for a replaced output.
-func removeEmpty(p string, made bool) error {
-	if !made {
-		return nil
-	}
-	return os.Remove(p)
+func random() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func (s *Set) add(p string) {

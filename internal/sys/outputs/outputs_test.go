@@ -30,7 +30,7 @@ func listing(t *testing.T, dir string) map[string]string {
 // of a set in dir.
 func newSet(t *testing.T, dir string, reg Registry) *Set {
 	t.Helper()
-	s := NewSet(reg)
+	s := NewSet(reg, nil)
 	for _, name := range []string{"vm.qcow2", "vm.qcow2.sha256", "vm.raw", "vm.raw.sha256"} {
 		tmp, err := s.Temp(filepath.Join(dir, name))
 		require.NoError(t, err)
@@ -90,7 +90,7 @@ func TestASetIsPlacedWholeReadableWithChecksumsLastAndOldOutputsAside(t *testing
 func TestAnOutputForItsOwnerOnlyIsPlacedWithItsMode(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s := NewSet(nil)
+	s := NewSet(nil, nil)
 	tmp, err := s.TempMode(filepath.Join(dir, "vm.inputs"), 0o600)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(tmp, []byte("inputs"), 0o644))

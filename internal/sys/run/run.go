@@ -70,7 +70,8 @@ func (e *Error) ExitCode() int {
 	return -1
 }
 
-// Verbose makes Run log every command it starts at debug level.
+// Verbose makes Run log every command it starts at debug level (slog),
+// when ctx has no trace writer (see WithTrace).
 var Verbose = false
 
 // Run runs the command to completion and returns its captured stdout
@@ -113,7 +114,9 @@ func Run(ctx context.Context, c Cmd) (string, error) {
 		stdout = c.Stdout
 	}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if Verbose {
+	if w := Tracer(ctx); w != nil {
+		fmt.Fprintf(w, "+ %s\n", Quote(c.Argv))
+	} else if Verbose {
 		slog.Debug("exec", "argv", Quote(c.Argv))
 	}
 	err := cmd.Run()
