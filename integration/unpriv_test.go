@@ -45,7 +45,9 @@ func TestAUserWithoutRootBuildsWhatRootBuildsAndItBootsWithOwnersSetuidAndCapabi
 	asRoot := &unprivBuild{name: filepath.Join(t.TempDir(), "img")}
 	asUser := &unprivBuild{name: filepath.Join(u.Dir(t), "img")}
 	buildRoot := func() {
-		spec := images.Spec{Name: asRoot.name, Flavours: loginFlavours, Types: []string{"tar"}, Overwrite: true,
+		// The same types as the user's: the disk stage adds the boot
+		// loader's files to the tree the tar is written from.
+		spec := images.Spec{Name: asRoot.name, Flavours: loginFlavours, Types: []string{"qcow2", "tar"}, Overwrite: true,
 			FlavoursPath: []string{flavoursDir}, CacheDir: testenv.CacheDir(), Env: env, Log: &asRoot.log}
 		_, asRoot.err = images.Build(context.Background(), spec)
 	}

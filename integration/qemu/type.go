@@ -34,7 +34,9 @@ func (vm *VM) Login(user, password string, timeout time.Duration) error {
 
 // Run types a shell command line on the console (a logged-in shell) and
 // waits up to timeout for the line its output starts after marker, which
-// it returns. The typed line echoed by the terminal never matches: the
+// it returns, and for the shell's next prompt ("$ "): a line typed while
+// the command still runs could be taken by it (sudo discards what was
+// typed ahead). The typed line echoed by the terminal never matches: the
 // marker is printed in two halves.
 func (vm *VM) Run(command, marker string, timeout time.Duration) (string, error) {
 	half := len(marker) / 2
@@ -44,6 +46,9 @@ func (vm *VM) Run(command, marker string, timeout time.Duration) (string, error)
 	m, err := vm.ExpectRE(regexp.MustCompile(regexp.QuoteMeta(marker)+`([^\r\n]*)\r?\n`), timeout)
 	if err != nil {
 		return "", fmt.Errorf("run %q on the console: %w", command, err)
+	}
+	if err := vm.Expect("$ ", timeout); err != nil {
+		return "", fmt.Errorf("run %q on the console: no prompt after it: %w", command, err)
 	}
 	return m[1], nil
 }
