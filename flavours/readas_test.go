@@ -38,3 +38,27 @@ func TestAFlavourTheCallerCannotReadIsNeitherCheckedNorCopiedForIt(t *testing.T)
 	require.NoError(t, s.WriteTree(out, nil))
 	assert.FileExists(t, filepath.Join(out, "install.d/50-secret"))
 }
+
+// TestAFlavourTheCallerCanReadIsCopiedWithTheCallersRights: what the user
+// may read is checked and copied as it is for root.
+func TestAFlavourTheCallerCanReadIsCopiedWithTheCallersRights(t *testing.T) {
+	testenv.RequireRoot(t)
+	nobody := &asuser.User{Name: "nobody", UID: 65534, GID: 65534}
+	dir := tree(t, map[string]string{"open/install.d/50-open*": "#!/bin/sh\n", "open/static/etc/motd": "hello\n"})
+	require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755))
+	require.NoError(t, os.Symlink("50-open", filepath.Join(dir, "open/install.d/60-link")))
+	s, err := Resolve([]string{"open"}, []string{dir})
+	require.NoError(t, err)
+	require.NoError(t, s.CheckReadable(nobody.Do))
+	out := t.TempDir()
+	require.NoError(t, s.WriteTree(out, nobody.Do))
+	data, err := os.ReadFile(filepath.Join(out, "static/etc/motd"))
+	require.NoError(t, err)
+	assert.Equal(t, "hello\n", string(data))
+	fi, err := os.Stat(filepath.Join(out, "install.d/50-open"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o755), fi.Mode().Perm())
+	target, err := os.Readlink(filepath.Join(out, "install.d/60-link"))
+	require.NoError(t, err)
+	assert.Equal(t, "50-open", target)
+}

@@ -2,15 +2,17 @@ package flavours
 
 import (
 	"fmt"
-	"io/fs"
-	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
 // packageRE is what a Debian package name looks like.
 var packageRE = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
+
+// OperatingSystem is the virtual element every build with elements of the
+// original diskimage-builder needs one element to provide.
+const OperatingSystem = "operating-system"
 
 // Hook is one executable of a phase.
 type Hook struct {
@@ -34,12 +36,27 @@ type Set struct {
 	Flavours []*Flavour
 	hooks    map[string][]Hook
 	env      []EnvFile
-	packages []string // bootstrap-packages, sorted, without repeats
+	packages []string          // bootstrap-packages, sorted, without repeats
+	provided map[string]string // virtual name -> the element providing it
 }
 
-// Hooks returns the hooks of phase p from all flavours, in C-locale order
-// of their names.
-func (s *Set) Hooks(p Phase) []Hook { return s.hooks[p.Name] }
+// Hooks returns the hooks of phase p that run in p's place for flavours,
+// in run order: C-locale order of their names, or with elements in the
+// set, DIB's (numeric, then C-locale). Block-device hooks of elements are
+// not among them (see ElementHooks).
+func (s *Set) Hooks(p Phase) []Hook {
+	if p == BlockDevice {
+		return slices.DeleteFunc(slices.Clone(s.hooks[p.Name]), func(h Hook) bool { return h.Flavour.DIB })
+	}
+	return s.hooks[p.Name]
+}
+
+// ElementHooks returns the block-device.d hooks of elements, which run
+// where the original diskimage-builder ran them: after post-root.d, before
+// pre-finalise.d and the disk.
+func (s *Set) ElementHooks(p Phase) []Hook {
+	return slices.DeleteFunc(slices.Clone(s.hooks[p.Name]), func(h Hook) bool { return !h.Flavour.DIB })
+}
 
 // EnvFiles returns every environment.d file, in C-locale order of names.
 func (s *Set) EnvFiles() []EnvFile { return s.env }
@@ -54,29 +71,67 @@ func (s *Set) Names() []string {
 }
 
 // Has reports whether the set includes flavour name.
-func (s *Set) Has(name string) bool {
+func (s *Set) Has(name string) bool { return s.Get(name) != nil }
+
+// Get returns the set's flavour name, or nil.
+func (s *Set) Get(name string) *Flavour {
 	for _, f := range s.Flavours {
 		if f.Name == name {
-			return true
+			return f
 		}
 	}
-	return false
+	return nil
+}
+
+// DIB reports whether the set holds an element of the original
+// diskimage-builder.
+func (s *Set) DIB() bool {
+	return slices.ContainsFunc(s.Flavours, func(f *Flavour) bool { return f.DIB })
+}
+
+// ProvidedBy returns the element that provides the virtual name, or "".
+func (s *Set) ProvidedBy(name string) string { return s.provided[name] }
+
+// Options say where Resolve looks flavours and elements up.
+type Options struct {
+	FlavoursPath []string // FLAVOURS_PATH, searched before the built-in flavours
+	Elements     Elements // elements of the original diskimage-builder; nil for none
+	// NoRoot is set when no root is built (a --host ramdisk): the elements
+	// need no operating-system element, and none of their hooks run.
+	NoRoot bool
 }
 
 // Resolve finds the named flavours and everything they depend on along
 // searchPath (then the built-in flavours), orders them, and validates every
 // hook. It reads files only.
 func Resolve(names []string, searchPath []string) (*Set, error) {
+	return ResolveWith(names, Options{FlavoursPath: searchPath})
+}
+
+// ResolveWith is Resolve with elements of the original diskimage-builder:
+// a name is looked up as Elements describes. The set holds what the names
+// need, as DIB expands it (a name an element provides is not looked up;
+// a name provided twice, or asked for and provided, is an error); a set
+// with elements needs one that provides operating-system. Flavours come
+// after their dependencies; a dependency cycle is an error unless an
+// element is in it (DIB allows those).
+func ResolveWith(names []string, o Options) (*Set, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("no flavour given")
 	}
-	r := resolver{searchPath: searchPath, state: map[string]int{}, found: map[string]*Flavour{}}
-	for _, n := range names {
-		if err := r.visit(n, nil); err != nil {
-			return nil, err
-		}
+	r := resolver{opts: o, found: map[string]*Flavour{}, provided: map[string]string{}, neededBy: map[string]string{}}
+	if err := r.expand(names); err != nil {
+		return nil, err
 	}
-	s := &Set{Flavours: r.order, hooks: map[string][]Hook{}}
+	order, err := r.order(names)
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{Flavours: order, hooks: map[string][]Hook{}, provided: r.provided}
+	if s.DIB() && !o.NoRoot && r.provided[OperatingSystem] == "" {
+		return nil, fmt.Errorf("no element provides %s: diskimage-builder elements (%s) need an operating system element, such as debian-minimal or debian",
+			OperatingSystem, strings.Join(dibNames(order), ", "))
+	}
 	if err := s.collect(); err != nil {
 		return nil, err
 	}
@@ -86,109 +141,12 @@ func Resolve(names []string, searchPath []string) (*Set, error) {
 	return s, nil
 }
 
-type resolver struct {
-	searchPath []string
-	state      map[string]int // 1 visiting, 2 done
-	found      map[string]*Flavour
-	order      []*Flavour
-}
-
-func (r *resolver) visit(name string, chain []string) error {
-	switch r.state[name] {
-	case 2:
-		return nil
-	case 1:
-		i := indexOf(chain, name)
-		cycle := append(append([]string(nil), chain[i:]...), name)
-		return fmt.Errorf("flavour dependency cycle: %s", strings.Join(cycle, " -> "))
-	}
-	f, err := find(name, r.searchPath)
-	if err != nil {
-		if len(chain) > 0 {
-			return fmt.Errorf("%w (needed by %s)", err, chain[len(chain)-1])
-		}
-		return err
-	}
-	r.state[name] = 1
-	for _, d := range f.Deps {
-		if err := r.visit(d, append(chain, name)); err != nil {
-			return err
+func dibNames(fs []*Flavour) []string {
+	var out []string
+	for _, f := range fs {
+		if f.DIB {
+			out = append(out, f.Name)
 		}
 	}
-	r.state[name] = 2
-	r.order = append(r.order, f)
-	return nil
-}
-
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return 0
-}
-
-// collect gathers and validates the hooks and environment files.
-func (s *Set) collect() error {
-	for _, p := range Phases {
-		seen := map[string]*Flavour{}
-		var hooks []Hook
-		for _, f := range s.Flavours {
-			entries, err := fs.ReadDir(f.fsys, p.Dir())
-			if isNotExist(err) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("read %s: %w", path.Join(f.Dir, p.Dir()), err)
-			}
-			for _, e := range entries {
-				where := path.Join(f.Dir, p.Dir(), e.Name())
-				if e.IsDir() {
-					return fmt.Errorf("%s: a hook directory may not hold directories", where)
-				}
-				if !hookRE.MatchString(e.Name()) {
-					return fmt.Errorf("%s: bad hook name (run-parts names use only letters, digits, '_' and '-')", where)
-				}
-				if prev, dup := seen[e.Name()]; dup {
-					return fmt.Errorf("hook %s.d/%s is in both %s and %s", p.Name, e.Name(), prev.Dir, f.Dir)
-				}
-				if f.onDisk {
-					info, err := e.Info()
-					if err != nil {
-						return fmt.Errorf("stat %s: %w", where, err)
-					}
-					if info.Mode()&0o111 == 0 {
-						return fmt.Errorf("%s: hook is not executable (chmod +x it)", where)
-					}
-				}
-				seen[e.Name()] = f
-				hooks = append(hooks, Hook{Flavour: f, Phase: p, Name: e.Name()})
-			}
-		}
-		sort.Slice(hooks, func(i, j int) bool { return hooks[i].Name < hooks[j].Name })
-		s.hooks[p.Name] = hooks
-	}
-	seen := map[string]*Flavour{}
-	for _, f := range s.Flavours {
-		entries, err := fs.ReadDir(f.fsys, "environment.d")
-		if isNotExist(err) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("read %s: %w", path.Join(f.Dir, "environment.d"), err)
-		}
-		for _, e := range entries {
-			if e.IsDir() {
-				continue
-			}
-			if prev, dup := seen[e.Name()]; dup {
-				return fmt.Errorf("environment.d/%s is in both %s and %s", e.Name(), prev.Dir, f.Dir)
-			}
-			seen[e.Name()] = f
-			s.env = append(s.env, EnvFile{Flavour: f, Name: e.Name()})
-		}
-	}
-	sort.Slice(s.env, func(i, j int) bool { return s.env[i].Name < s.env[j].Name })
-	return nil
+	return out
 }

@@ -93,8 +93,13 @@ func (w *writer) filesystemImage(ctx context.Context, raw string) (string, error
 	size = (size + disk.MiB - 1) / disk.MiB * disk.MiB
 	id := uuid.NewString()
 	w.logf("==> disk: bare ext4 filesystem, %d MiB (no %s flavour: not bootable)", size/disk.MiB, bootFlavour)
-	argv := []string{"mkfs.ext4", "-q", "-F", "-d", w.root.Tree, "-U", id, "-L", disk.DefaultLabel,
-		"-E", "root_owner=0:0", raw, strconv.FormatInt(size/1024, 10) + "k"}
+	label := w.plan.Disk.Label
+	if label == "" {
+		label = disk.DefaultLabel
+	}
+	argv := append([]string{"mkfs.ext4", "-q", "-F"}, w.plan.Disk.MkfsOptions...)
+	argv = append(argv, "-d", w.root.Tree, "-U", id, "-L", label,
+		"-E", "root_owner=0:0", raw, strconv.FormatInt(size/1024, 10)+"k")
 	if _, err := run.Run(ctx, run.Cmd{Argv: argv}); err != nil {
 		return "", fmt.Errorf("make filesystem image: %w", err)
 	}

@@ -30,12 +30,15 @@ func (s Spec) Plan() (*Plan, error) {
 	if len(s.Types) == 0 {
 		s.Types = []string{"qcow2"}
 	}
-	p := &Plan{Disk: disk.Spec{Size: s.Size, ExtraCmdline: s.BootCmdline, SecureBoot: !s.UnsignedBoot}}
+	p := &Plan{Disk: disk.Spec{Size: s.Size, ExtraCmdline: s.BootCmdline, Label: s.RootLabel, MkfsOptions: s.mkfsOptions(),
+		SecureBoot: !s.UnsignedBoot}}
 	if err := p.check(s); err != nil {
 		return nil, &InputError{Err: err}
 	}
 	root := rootfs.Spec{
 		Name: s.Name, Flavours: s.Flavours, FlavoursPath: s.FlavoursPath, Packages: s.Packages,
+		ElementsPath: s.ElementsPath, SkipBase: s.SkipBase, Components: s.Components, InstallType: s.InstallType,
+		Offline: s.Offline, Args: s.Args,
 		Arch: s.Arch, Release: s.Release, Mirror: s.Mirror, CacheDir: s.CacheDir,
 		TmpDir: s.TmpDir, KeepBuildDir: s.KeepBuildDir, Trace: s.Trace, Break: s.Break, BreakCmd: s.BreakCmd,
 		Env: s.Env, Log: s.Log, Owner: s.Owner,

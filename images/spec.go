@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tripleo/diskimage-builder/images/imageprops"
 	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
 	"github.com/tripleo/diskimage-builder/rootfs"
 )
@@ -55,10 +56,28 @@ type Spec struct {
 	// with a timestamp.
 	Overwrite bool
 
+	// RootLabel is the root filesystem's label; default cloudimg-rootfs.
+	RootLabel string
+	// MkfsOptions are extra mkfs.ext4 options of the root filesystem, and
+	// MaxOnlineResize (blocks) its -E resize= limit.
+	MkfsOptions     []string
+	MaxOnlineResize int64
+	// QemuImgOptions are extra qemu-img convert -o options (KEY=VALUE,...)
+	// of the disk outputs.
+	QemuImgOptions string
+
 	FlavoursPath []string // searched before the built-in flavours
-	Trace        bool     // run shell hooks with -x, DIB_DEBUG_TRACE=1
-	TmpDir       string   // where the build directory goes; default rootfs.DefaultTmpDir()
-	KeepBuildDir bool     // keep the build directory for debugging
+	// ElementsPath, SkipBase, Components, InstallType, Offline and Args
+	// are as in rootfs.Spec: elements of the original diskimage-builder.
+	ElementsPath []string
+	SkipBase     bool
+	Components   []string
+	InstallType  string
+	Offline      bool
+	Args         []string
+	Trace        bool   // run shell hooks with -x, DIB_DEBUG_TRACE=1
+	TmpDir       string // where the build directory goes; default rootfs.DefaultTmpDir()
+	KeepBuildDir bool   // keep the build directory for debugging
 	// Break lists the points where the build stops for debugging, as the
 	// original's break= variable: before-PHASE, after-PHASE, after-error.
 	Break []string
@@ -75,7 +94,8 @@ type Spec struct {
 	Owner *rootfs.Owner
 }
 
-// outputs lists the paths of every output: each type, and its checksums.
+// outputs lists the paths of every output: each type, its checksums and,
+// for a disk type, its image properties.
 func (s Spec) outputs() []string {
 	var out []string
 	for _, t := range s.Types {
@@ -85,8 +105,20 @@ func (s Spec) outputs() []string {
 				out = append(out, s.Output(t)+"."+kind)
 			}
 		}
+		if t != "tar" {
+			out = append(out, s.Output(t)+imageprops.Suffix)
+		}
 	}
 	return out
+}
+
+// mkfsOptions are MkfsOptions with MaxOnlineResize's -E resize=.
+func (s Spec) mkfsOptions() []string {
+	opts := append([]string(nil), s.MkfsOptions...)
+	if s.MaxOnlineResize > 0 {
+		opts = append(opts, "-E", fmt.Sprintf("resize=%d", s.MaxOnlineResize))
+	}
+	return opts
 }
 
 // Output is the path of the output of type t.

@@ -136,7 +136,7 @@ func (w *writer) writeOutput(ctx context.Context, job outputJob, raw string) err
 	if job.typ == "tar" {
 		err = format.Tar(ctx, w.root.Tree, job.tmp)
 	} else {
-		err = format.Convert(ctx, raw, job.tmp, job.typ, w.plan.compression)
+		err = format.ConvertWith(ctx, raw, job.tmp, job.typ, w.plan.compression, w.plan.Spec.QemuImgOptions)
 	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", job.final, err)

@@ -21,10 +21,21 @@ const (
 	FirmwareFile      = "firmware"       // paths below /lib/firmware
 	InitFile          = "init"           // POSIX sh fragment of /init
 	UdevDir           = "udev"           // udev rules, copied to UdevRulesDir
+	// The forms of the original diskimage-builder's elements: directories
+	// of lists of programs, of /init fragments (appended in name order
+	// across elements) and of udev rules (copied to DIBUdevRulesDir).
+	BinaryDepsDir = "binary-deps.d"
+	InitDir       = "init.d"
+	UdevRulesDDir = "udev.d"
 )
 
-// UdevRulesDir is where the flavours' udev rules go in the ramdisk.
-const UdevRulesDir = "/etc/udev/rules.d"
+// UdevRulesDir is where the flavours' udev rules go in the ramdisk, and
+// DIBUdevRulesDir where the elements' udev.d rules go, as the original
+// puts them.
+const (
+	UdevRulesDir    = "/etc/udev/rules.d"
+	DIBUdevRulesDir = "/lib/udev/rules.d"
+)
 
 // kmodTools replace busybox's applets when the root has kmod: Debian's
 // kernels ship compressed modules, which busybox's modprobe cannot load.
@@ -153,6 +164,11 @@ func (as *assembler) binaryDeps() error {
 		if err != nil {
 			return err
 		}
+		more, err := dirLists(f, BinaryDepsDir)
+		if err != nil {
+			return err
+		}
+		names = append(names, more...)
 		for _, name := range names {
 			p, err := as.src.lookup(name)
 			if err != nil {

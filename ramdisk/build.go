@@ -64,6 +64,17 @@ type Spec struct {
 	NoRootCache bool
 
 	FlavoursPath []string // searched before the built-in flavours
+	// BaseElement is the flavour or element the ramdisk is built on,
+	// added first (the original's --ramdisk-element); default BaseFlavour.
+	BaseElement string
+	// ElementsPath, SkipBase, Components, InstallType, Offline and Args
+	// are as in rootfs.Spec: elements of the original diskimage-builder.
+	ElementsPath []string
+	SkipBase     bool
+	Components   []string
+	InstallType  string
+	Offline      bool
+	Args         []string
 	Trace        bool     // run the hooks with sh -x
 	TmpDir       string   // where the build directory goes
 	KeepBuildDir bool     // keep the build directory for debugging

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/tripleo/diskimage-builder/elements"
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
@@ -50,7 +51,11 @@ func (s Spec) hostInputs() (*flavours.Set, source, error) {
 	if s.Arch != runtime.GOARCH {
 		return nil, source{}, fmt.Errorf("--host builds for this machine's architecture %s, not %s", runtime.GOARCH, s.Arch)
 	}
-	set, err := flavours.Resolve(s.Flavours, s.FlavoursPath)
+	look := elements.Lookup{Path: s.ElementsPath}
+	if err := look.Check(); err != nil {
+		return nil, source{}, err
+	}
+	set, err := flavours.ResolveWith(s.Flavours, flavours.Options{FlavoursPath: s.FlavoursPath, Elements: look, NoRoot: true})
 	if err != nil {
 		return nil, source{}, err
 	}

@@ -45,6 +45,8 @@ func (s Spec) Plan() (*Plan, error) {
 	}
 	root := rootfs.Spec{
 		Name: s.Name, Flavours: s.Flavours, FlavoursPath: s.FlavoursPath,
+		ElementsPath: s.ElementsPath, SkipBase: s.SkipBase, Components: s.Components, InstallType: s.InstallType,
+		Offline: s.Offline, Args: s.Args,
 		Arch: s.Arch, Release: s.Release, Mirror: s.Mirror, CacheDir: s.CacheDir,
 		TmpDir: s.TmpDir, KeepBuildDir: s.KeepBuildDir, Trace: s.Trace, CacheRoot: !s.NoRootCache,
 		Env: s.Env, Log: s.Log, Owner: s.Owner,
@@ -89,8 +91,11 @@ func (s Spec) withDefaults() (Spec, error) {
 	if len(s.Flavours) == 0 {
 		return s, fmt.Errorf("no flavour given")
 	}
-	if !slices.Contains(s.Flavours, BaseFlavour) {
-		s.Flavours = append([]string{BaseFlavour}, s.Flavours...)
+	if s.BaseElement == "" {
+		s.BaseElement = BaseFlavour
+	}
+	if !slices.Contains(s.Flavours, s.BaseElement) {
+		s.Flavours = append([]string{s.BaseElement}, s.Flavours...)
 	}
 	if s.Host && s.ModuleRoot == "" {
 		s.ModuleRoot = "/"

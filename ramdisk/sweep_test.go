@@ -29,7 +29,7 @@ func TestAHostBuildSweepsWhatADeadBuildLeftInItsTmpDir(t *testing.T) {
 	spec.Log = &log
 	leftOutput := filepath.Join(filepath.Dir(spec.Name), ".rd.initramfs.tmp-dead")
 	require.NoError(t, os.WriteFile(leftOutput, []byte("half an initramfs"), 0o644))
-	dead, err := workdir.Make(spec.TmpDir, "dib-build-*")
+	dead, err := workdir.Make(spec.TmpDir, "dib_build.*")
 	require.NoError(t, err)
 	journal := "add " + strconv.Quote(dead.Path) + "\nadd " + strconv.Quote(leftOutput) + "\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dead.Path, ".janitor"), []byte(journal), 0o600))
@@ -57,7 +57,7 @@ func TestAHostBuildWorksInABuildDirectoryALaterBuildCanSweep(t *testing.T) {
 	var log lockedLog
 	log.onLine = func(line string) {
 		if strings.Contains(line, "==> ramdisk: assembling") {
-			seen, _ = filepath.Glob(filepath.Join(spec.TmpDir, "dib-build-*"))
+			seen, _ = filepath.Glob(filepath.Join(spec.TmpDir, "dib_build.*"))
 			for _, d := range seen {
 				assert.True(t, workdir.Alive(d), "%s is owned by the live build", d)
 				assert.FileExists(t, filepath.Join(d, ".janitor"))

@@ -13,8 +13,8 @@ import (
 )
 
 // breakPhases are the phases a break point can name.
-var breakPhases = []flavours.Phase{flavours.ExtraData, flavours.PreInstall, flavours.Install,
-	flavours.PostInstall, flavours.Finalise, flavours.Cleanup, flavours.BlockDevice}
+var breakPhases = []flavours.Phase{flavours.Root, flavours.ExtraData, flavours.PreInstall, flavours.Install,
+	flavours.PostInstall, flavours.PostRoot, flavours.PreFinalise, flavours.Finalise, flavours.Cleanup, flavours.BlockDevice}
 
 // checkBreaks validates break points: before-PHASE, after-PHASE, after-error.
 func checkBreaks(points []string) error {

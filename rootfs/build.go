@@ -27,17 +27,23 @@ type phase struct {
 	run   func(*Root, context.Context) error
 }
 
-// phases are the steps after the bootstrap, in order. The steps of later
-// phases (DIB's root.d, pre-finalise.d ...) go in here.
+// phases are the steps after the bootstrap, in the original's order:
+// root.d on the unpacked base, ..., block-device.d of elements after
+// post-root.d (those of flavours run on the disk, in the disk stage).
 var phases = []phase{
+	hookPhase(flavours.Root),
 	hookPhase(flavours.ExtraData),
 	hookPhase(flavours.PreInstall),
 	{name: "packages", where: flavours.Install, run: (*Root).installPackages},
 	hookPhase(flavours.Install),
 	hookPhase(flavours.PostInstall),
 	{name: "first-boot", where: flavours.Install, run: (*Root).installFirstBoot},
+	hookPhase(flavours.PostRoot),
+	{name: "block-device-elements", where: flavours.BlockDevice, run: (*Root).elementBlockDevice},
+	hookPhase(flavours.PreFinalise),
 	hookPhase(flavours.Finalise),
 	hookPhase(flavours.Cleanup),
+	{name: "finalise-base", where: flavours.Cleanup, run: (*Root).dibFinalise},
 	{name: "blank-slate", where: flavours.Cleanup, run: (*Root).blankSlate},
 }
 
@@ -157,6 +163,9 @@ func (r *Root) bootstrap(ctx context.Context) (err error) {
 		return fmt.Errorf("merge hooks: %w", err)
 	}
 	if err := r.Plan.Flavours.WriteTree(r.hooksDir, s.Owner.Do); err != nil {
+		return err
+	}
+	if err := r.prepareElements(); err != nil {
 		return err
 	}
 	r.chroot, err = chroot.Prepare(r.Tree, r.hooksDir, base.DebCache(), filepath.Join(r.Dir, "archives"), s.Env)

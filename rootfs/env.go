@@ -2,6 +2,7 @@ package rootfs
 
 import (
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -63,6 +64,13 @@ func (r *Root) hookEnv(inChroot bool, targetRoot, hooksPath string, extra ...str
 				set["HOME"] = h
 			}
 		}
+	}
+	if !inChroot && r.Dir != "" {
+		// The sudo of hooks (see sudoShim) comes first.
+		set["PATH"] = filepath.Join(r.Dir, "bin") + ":" + set["PATH"]
+	}
+	for k, v := range r.dibVars() {
+		set[k] = v
 	}
 	for k, v := range set {
 		vars[k] = v

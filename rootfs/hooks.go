@@ -15,7 +15,7 @@ import (
 
 // runPhase runs the hooks of phase p, if it has any.
 func (r *Root) runPhase(ctx context.Context, p flavours.Phase) error {
-	hooks := r.Plan.Flavours.Hooks(p)
+	hooks := r.phaseHooks(p)
 	if len(hooks) == 0 {
 		return nil
 	}
@@ -62,11 +62,10 @@ func (r *Root) runHooks(ctx context.Context, p flavours.Phase, hooks []flavours.
 		inJob := filepath.Join(hooksPath, p.Dir(), h.Name)
 		steps = append(steps, nsrun.Step{Label: h.Label(), Argv: hookArgv(host, inJob, r.Plan.Spec.Trace), Capture: p == flavours.BlockDevice})
 	}
-	var envFiles []string
-	for _, e := range r.Plan.Flavours.EnvFiles() {
-		envFiles = append(envFiles, filepath.Join(hooksPath, "environment.d", e.Name))
-	}
-	results, err := nsrun.Run(ctx, r.job(p.InChroot, r.hookEnv(p.InChroot, targetRoot, hooksPath, extraEnv...), envFiles, steps), r.log)
+	envFiles, loader := r.envFiles(hooksPath)
+	job := r.job(p.InChroot, r.hookEnv(p.InChroot, targetRoot, hooksPath, extraEnv...), envFiles, steps)
+	job.EnvLoader = loader
+	results, err := nsrun.Run(ctx, job, r.log)
 	for _, res := range results {
 		r.Hooks = append(r.Hooks, Timing{res.Label, res.Duration})
 		r.logf("%s: done in %.2fs", res.Label, res.Duration.Seconds())

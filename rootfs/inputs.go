@@ -20,7 +20,8 @@ import (
 // builds; the root cache is keyed by it (see Fingerprint).
 func (p *Plan) Inputs() ([]string, error) {
 	s, base := p.Spec, p.Base()
-	lines := []string{"base key " + base.Key(), "spec packages " + strings.Join(s.Packages, ",")}
+	lines := []string{"base key " + base.Key(), "spec packages " + strings.Join(s.Packages, ","),
+		fmt.Sprintf("spec elements install-type %s offline %t", s.InstallType, s.Offline)}
 	if fi, err := os.Stat(base.Path()); err == nil {
 		lines = append(lines, fmt.Sprintf("base tarball %d %d", fi.Size(), fi.ModTime().UnixNano()))
 	}

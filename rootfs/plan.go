@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tripleo/diskimage-builder/elements"
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
@@ -19,6 +20,9 @@ import (
 type Plan struct {
 	Spec     Spec          // the spec, defaults filled in
 	Flavours *flavours.Set // the flavours, ordered, their hooks checked
+	// PackageInstalls are the entries of the elements' package-installs
+	// files, read and checked.
+	PackageInstalls []elements.PackageEntry
 }
 
 // Plan fills in s's defaults, checks it and resolves its flavours, reading
@@ -32,18 +36,18 @@ func (s Spec) Plan() (*Plan, error) {
 	if err := s.checkOwnerDirs(cacheNamed); err != nil {
 		return nil, &InputError{err}
 	}
-	set, err := flavours.Resolve(s.Flavours, s.FlavoursPath)
+	p, err := resolve(s)
 	if err != nil {
 		return nil, &InputError{err}
 	}
 	if s.Owner != nil {
 		// Root copies the flavours into the build: only what the caller
 		// may read (WriteTree reads them with the caller's rights too).
-		if err := set.CheckReadable(s.Owner.Do); err != nil {
+		if err := p.Flavours.CheckReadable(s.Owner.Do); err != nil {
 			return nil, &InputError{fmt.Errorf("%w (as %s)", err, s.Owner)}
 		}
 	}
-	return &Plan{Spec: s, Flavours: set}, nil
+	return p, nil
 }
 
 // Base is the base root the build starts from: its release, architecture
@@ -51,7 +55,7 @@ func (s Spec) Plan() (*Plan, error) {
 func (p *Plan) Base() bootstrap.Options {
 	s := p.Spec
 	return bootstrap.Options{Release: s.Release, Arch: s.Arch, Mirror: s.Mirror,
-		CacheDir: s.CacheDir, Packages: p.Flavours.BootstrapPackages()}
+		CacheDir: s.CacheDir, Packages: p.Flavours.BootstrapPackages(), Components: s.Components}
 }
 
 // Fingerprint is a hash of Inputs, in hex: the same inputs give the same

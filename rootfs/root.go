@@ -39,13 +39,16 @@ type Root struct {
 	// Janitor removes the build's temporary paths if the build is killed.
 	Janitor *janitor.Janitor
 
-	ws        *Workspace   // Dir and Janitor
-	hooksDir  string       // the flavours' files merged, as hooks see them
-	chroot    *chroot.Root // set while the tree is prepared for chroot steps
-	log       io.Writer
-	phase     string // the phase running, for InterruptedError
-	errBroken bool   // the after-error break point was opened
-	closed    bool
+	ws       *Workspace // Dir and Janitor
+	hooksDir string     // the flavours' files merged, as hooks see them
+	// elementDirs are the directories of a set with elements, by name,
+	// as hooks get them (IMAGE_ELEMENT_YAML); built-in ones are copies.
+	elementDirs map[string]string
+	chroot      *chroot.Root // set while the tree is prepared for chroot steps
+	log         io.Writer
+	phase       string // the phase running, for InterruptedError
+	errBroken   bool   // the after-error break point was opened
+	closed      bool
 }
 
 func (r *Root) logf(format string, args ...any) {

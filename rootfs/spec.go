@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -31,6 +32,23 @@ type Spec struct {
 	Flavours     []string // flavours to build from, with their dependencies
 	FlavoursPath []string // searched before the built-in flavours
 	Packages     []string // extra packages installed after pre-install.d
+
+	// ElementsPath lists directories of elements of the original
+	// diskimage-builder (ELEMENTS_PATH), searched after FlavoursPath.
+	ElementsPath []string
+	// SkipBase leaves out the base element that a build with elements
+	// gets otherwise, as the original's -n does.
+	SkipBase bool
+	// Components are the Debian archive components of the base
+	// (DIB_DEBIAN_COMPONENTS); default main.
+	Components []string
+	// InstallType is the elements' default install type
+	// (DIB_DEFAULT_INSTALLTYPE, --install-type); default "source".
+	InstallType string
+	// Offline tells hooks not to refresh cached downloads (DIB_OFFLINE).
+	Offline bool
+	// Args is the command line, which hooks see as DIB_ARGS.
+	Args []string
 
 	Arch     string // Debian architecture; default amd64 (x86_64 is read as amd64)
 	Release  string // Debian release; default bootstrap.DefaultRelease
@@ -106,6 +124,12 @@ func (s Spec) withDefaults() Spec {
 	if s.Log == nil {
 		s.Log = os.Stderr
 	}
+	if len(s.Components) == 0 {
+		s.Components = []string{"main"}
+	}
+	if s.InstallType == "" {
+		s.InstallType = "source"
+	}
 	return s
 }
 
@@ -135,6 +159,14 @@ func (s Spec) validate() error {
 	if err := checkBreaks(s.Break); err != nil {
 		return err
 	}
+	for _, c := range s.Components {
+		if !componentRE.MatchString(c) {
+			return fmt.Errorf("bad Debian component %q in DIB_DEBIAN_COMPONENTS", c)
+		}
+	}
+	if !componentRE.MatchString(s.InstallType) {
+		return fmt.Errorf("bad install type %q", s.InstallType)
+	}
 	for _, p := range s.Packages {
 		if strings.TrimSpace(p) == "" || strings.ContainsAny(p, " \t/;") {
 			return fmt.Errorf("bad package name %q", p)
@@ -142,6 +174,9 @@ func (s Spec) validate() error {
 	}
 	return nil
 }
+
+// componentRE is what an archive component or install type looks like.
+var componentRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
 // SupportedArchs are the architectures a root can be built for here.
 var SupportedArchs = []string{"amd64"}

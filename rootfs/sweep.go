@@ -8,8 +8,10 @@ import (
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 
-// buildDirPrefix starts the names of build directories.
-const buildDirPrefix = "dib-build-"
+// buildDirPrefix starts the names of build directories, as the
+// original's: elements parse the part of TMP_MOUNT_PATH after the dot
+// (source-repositories names its manifest with it).
+const buildDirPrefix = "dib_build."
 
 // sweep removes what dead builds left in the cache (see janitor.Sweep):
 // the root cache's temporary directories and the base's temporary and

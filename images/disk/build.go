@@ -118,7 +118,7 @@ func Build(ctx context.Context, tree, out string, spec Spec) (res Result, err er
 
 	t = time.Now()
 	root, _ := layout.Partition(Root)
-	ext4 := ext4Spec{Tree: tree, Image: out, Part: root, Label: spec.label(), UUID: ids.RootFS, HashSeed: ids.HashSeed}
+	ext4 := ext4Spec{Tree: tree, Image: out, Part: root, Label: spec.label(), UUID: ids.RootFS, HashSeed: ids.HashSeed, Extra: spec.MkfsOptions}
 	if inodesIn(root.Size) < inodesFor(usage) {
 		ext4.Inodes = inodesFor(usage)
 	}

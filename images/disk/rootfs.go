@@ -17,8 +17,9 @@ type ext4Spec struct {
 	Part     Partition
 	Label    string
 	UUID     string
-	HashSeed string // empty means mkfs's own
-	Inodes   int64  // 0 means mkfs's own count from the inode ratio
+	HashSeed string   // empty means mkfs's own
+	Inodes   int64    // 0 means mkfs's own count from the inode ratio
+	Extra    []string // the caller's options (Spec.MkfsOptions)
 }
 
 // argv is the mkfs.ext4 command line: -E offset writes the filesystem at
@@ -35,6 +36,7 @@ func (s ext4Spec) argv() []string {
 	if s.Inodes > 0 {
 		argv = append(argv, "-N", strconv.FormatInt(s.Inodes, 10))
 	}
+	argv = append(argv, s.Extra...)
 	argv = append(argv, "-L", s.Label, "-U", s.UUID, "-E", ext, "-d", s.Tree,
 		s.Image, strconv.FormatInt(s.Part.Size/blockSize, 10))
 	return argv

@@ -26,6 +26,9 @@ type Spec struct {
 	ExtraCmdline []string
 	// Label is the root filesystem label; empty means DefaultLabel.
 	Label string
+	// MkfsOptions are extra mkfs.ext4 options for the root filesystem
+	// (the original's --mkfs-options), after the ones Build sets.
+	MkfsOptions []string
 	// ESPSizeMiB is the EFI system partition size; 0 means
 	// DefaultESPSizeMiB.
 	ESPSizeMiB int
@@ -67,9 +70,34 @@ func (s Spec) Validate() error {
 	if l := s.label(); len(l) > maxLabel || strings.ContainsAny(l, "\x00\n") {
 		return fmt.Errorf("disk spec: root label %q is longer than %d bytes or has a control character", l, maxLabel)
 	}
+	if err := CheckMkfsOptions(s.MkfsOptions); err != nil {
+		return fmt.Errorf("disk spec: %w", err)
+	}
 	for _, a := range s.ExtraCmdline {
 		if err := checkCmdlineArg(a); err != nil {
 			return fmt.Errorf("disk spec: %w", err)
+		}
+	}
+	return nil
+}
+
+// mkfsOwned are the mkfs.ext4 options Build sets itself: the block size
+// and type the layout is computed for, the label, UUID, tree and forcing.
+var mkfsOwned = map[string]bool{"-b": true, "-d": true, "-F": true, "-L": true, "-U": true, "-t": true, "-T": true, "-q": true}
+
+// CheckMkfsOptions refuses extra mkfs.ext4 options that would undo what
+// Build sets, or write the filesystem elsewhere in the file.
+func CheckMkfsOptions(opts []string) error {
+	for _, o := range opts {
+		flag := o
+		if len(o) > 2 && o[0] == '-' && o[1] != '-' {
+			flag = o[:2]
+		}
+		if mkfsOwned[flag] {
+			return fmt.Errorf("mkfs option %s is set by the builder and cannot be given", o)
+		}
+		if strings.Contains(o, "offset") || strings.Contains(o, "root_owner") {
+			return fmt.Errorf("mkfs option %s is set by the builder and cannot be given", o)
 		}
 	}
 	return nil

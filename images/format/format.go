@@ -32,9 +32,19 @@ var qemuFormat = map[string]string{"qcow2": "qcow2", "raw": "raw", "vhd": "vpc",
 // "vmdk") into dst. A qcow2 has its clusters compressed with c (None
 // leaves it uncompressed); c means nothing for the other types.
 func Convert(ctx context.Context, src, dst, t string, c Compression) error {
+	return ConvertWith(ctx, src, dst, t, c, "")
+}
+
+// ConvertWith is Convert with extra qemu-img -o options (KEY=VALUE,...),
+// as the original's --qemu-img-options gives them.
+func ConvertWith(ctx context.Context, src, dst, t string, c Compression, options string) error {
 	argv, err := convertArgv(src, dst, t, c)
 	if err != nil {
 		return err
+	}
+	if options != "" {
+		n := len(argv)
+		argv = append(argv[:n-2:n-2], "-o", options, argv[n-2], argv[n-1])
 	}
 	if _, err := run.Run(ctx, run.Cmd{Argv: argv}); err != nil {
 		return fmt.Errorf("convert %s to %s %s: %w", src, t, dst, err)

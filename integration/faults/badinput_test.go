@@ -21,7 +21,7 @@ var badRows = struct {
 }{}
 
 // badCase is one bad invocation. In args, OUT is the output directory,
-// FL the test flavours, CACHE a fresh cache, IMG an existing file.
+// FL the test flavours, ELS the test elements, CACHE a fresh cache, IMG an existing file.
 type badCase struct {
 	command string
 	name    string
@@ -58,6 +58,16 @@ var badCases = []badCase{
 	{"disk-image-create", "kernel argument for GRUB", []string{"-o", "OUT/img", "vm"}, 2, `kernel argument ";reboot"`, false},
 	{"disk-image-create", "kernel argument with $var", []string{"-o", "OUT/img", "vm"}, 2, `kernel argument "init=${root}"`, false},
 	{"disk-image-create", "mirror unreachable", []string{"-o", "OUT/img", "--image-cache", "CACHE", "--mirror", "http://127.0.0.1:9/debian", "vm"}, 1, "127.0.0.1:9", false},
+	{"disk-image-create", "element needing device-mapper", []string{"-o", "OUT/img", "--elements-path", "ELS", "debian-minimal", "lvm"}, 2, "element lvm is not supported: it makes LVM volumes", false},
+	{"disk-image-create", "element of another OS", []string{"-o", "OUT/img", "--elements-path", "ELS", "dib-test-el-ubuntu"}, 2, "only Debian roots are built here", false},
+	{"disk-image-create", "elements without an OS", []string{"-o", "OUT/img", "--elements-path", "ELS", "dib-test-el-plain"}, 2, "no element provides operating-system", false},
+	{"disk-image-create", "file of two elements", []string{"-o", "OUT/img", "--elements-path", "ELS", "debian-minimal", "dib-test-el-dup-a"}, 2, "bin/tool is in both", false},
+	{"disk-image-create", "bad package-installs.yaml", []string{"-o", "OUT/img", "--elements-path", "ELS", "debian-minimal", "dib-test-el-badpkgs"}, 2, "package-installs.yaml: package tree: phase finalise.d", false},
+	{"disk-image-create", "ELEMENTS_PATH not a directory", []string{"-o", "OUT/img", "--elements-path", "OUT/nothere", "debian-minimal"}, 2, "is not a directory", false},
+	{"disk-image-create", "option of the original not supported", []string{"-o", "OUT/img", "--docker-target", "x", "vm"}, 2, "option --docker-target of diskimage-builder is not supported", false},
+	{"disk-image-create", "qemu-img option naming a file", []string{"-o", "OUT/img", "--qemu-img-options", "backing_file=/etc/shadow", "vm"}, 2, "backing_file would make the output depend on another file", false},
+	{"disk-image-create", "mkfs option the builder sets", []string{"-o", "OUT/img", "--mkfs-options", "-d /etc", "vm"}, 2, "mkfs option -d is set by the builder", false},
+	{"ramdisk-image-create", "disk option of the original", []string{"-o", "OUT/rd", "--image-size", "2", "deploy"}, 2, "option --image-size of diskimage-builder is not supported", false},
 	{"ramdisk-image-create", "unknown option", []string{"--frobnicate", "deploy"}, 2, "unknown flag: --frobnicate", false},
 	{"ramdisk-image-create", "no flavour", []string{"-o", "OUT/rd"}, 2, "no flavour given", false},
 	{"ramdisk-image-create", "unknown flavour", []string{"-o", "OUT/rd", "no-such-flavour"}, 2, `flavour "no-such-flavour" not found`, false},
@@ -88,6 +98,8 @@ func TestBadInputIsRefusedWithOneLineAndNothingWritten(t *testing.T) {
 	testenv.RequireCommands(t, "go", "unshare", "mount", "qemu-img")
 	fl, err := filepath.Abs("testdata/flavours")
 	require.NoError(t, err)
+	els, err := filepath.Abs("testdata/elements")
+	require.NoError(t, err)
 	for _, c := range badCases {
 		c := c
 		t.Run(c.command+"/"+c.name, func(t *testing.T) {
@@ -108,7 +120,7 @@ func TestBadInputIsRefusedWithOneLineAndNothingWritten(t *testing.T) {
 				corrupt[i] = 0xff
 			}
 			require.NoError(t, os.WriteFile(files["CORRUPT"], corrupt, 0o644))
-			subst := strings.NewReplacer("OUT", out, "FL", fl, "CACHE", filepath.Join(inputs, "cache"),
+			subst := strings.NewReplacer("OUT", out, "FL", fl, "ELS", els, "CACHE", filepath.Join(inputs, "cache"),
 				"NOTIMG", files["NOTIMG"], "CORRUPT", files["CORRUPT"], "BACKED", files["BACKED"], "IMG", files["IMG"])
 			argv := []string{bin}
 			for _, a := range c.args {

@@ -54,7 +54,17 @@ var faultPhases = []faultPhase{
 	{"cleanup", "cleanup", "DIB-FAULT-READY cleanup", false},
 	{"block-device", "block-device", "DIB-FAULT-READY block-device", false},
 	{"outputs", "outputs", "==> output", false},
+	// The phases builds with diskimage-builder elements have, or run in
+	// another place: a tar build of debian-minimal dib-test-fault-element.
+	{"element-root", "element-root", "DIB-FAULT-READY element-root", false},
+	{"element-post-root", "element-post-root", "DIB-FAULT-READY element-post-root", false},
+	{"element-block-device", "element-block-device", "DIB-FAULT-READY element-block-device", false},
+	{"element-pre-finalise", "element-pre-finalise", "DIB-FAULT-READY element-pre-finalise", false},
 }
+
+// elementSteps are the phases whose step names differ from their hook
+// directories in builds with elements.
+var elementSteps = map[string]string{"element-block-device": "block-device-elements"}
 
 var faults = []string{"hook fails", "SIGINT", "SIGTERM", "SIGKILL"}
 
@@ -69,6 +79,9 @@ func TestEveryFaultInEveryPhaseLeavesNothingBehind(t *testing.T) {
 		for _, fault := range faults {
 			if fault == "hook fails" && (ph.phase == "bootstrap" || ph.phase == "outputs") {
 				continue // no hook runs there
+			}
+			if fault == "SIGINT" && strings.HasPrefix(ph.phase, "element-") {
+				continue // the same path as SIGTERM, which runs
 			}
 			ph, fault := ph, fault
 			t.Run(ph.name+"/"+fault, func(t *testing.T) {
@@ -85,16 +98,29 @@ func TestEveryFaultInEveryPhaseLeavesNothingBehind(t *testing.T) {
 // /dev/shm and, when cold, its cache (see sandbox.leftBehind).
 func injectFault(t *testing.T, dic, flavours string, ph faultPhase, fault string) string {
 	sb := newSandbox(t, ph.cold)
+	phase, marker := ph.phase, ph.marker
+	args := []string{"-o", filepath.Join(sb.out, "img"), "--flavours-path", flavours, "dib-test-fault"}
 	old := filepath.Join(sb.out, "img.qcow2")
+	hookPhase, step := phase, phase
+	if el, ok := strings.CutPrefix(phase, "element-"); ok {
+		elements, err := filepath.Abs("testdata/elements")
+		require.NoError(t, err)
+		args = []string{"-n", "-t", "tar", "-o", filepath.Join(sb.out, "img"), "--elements-path", elements,
+			"debian-minimal", "dib-test-fault-element"}
+		old = filepath.Join(sb.out, "img.tar")
+		hookPhase, step = el, el
+		if s, ok := elementSteps[phase]; ok {
+			step = s
+		}
+	}
 	require.NoError(t, os.WriteFile(old, []byte("the older image"), 0o644))
 	token := "DIB_FAULT_TOKEN=" + randomHex()
 	action := "wait"
 	if fault == "hook fails" {
 		action = "fail"
 	}
-	env := sb.env(token, "DIB_FAULT_PHASE="+ph.phase, "DIB_FAULT_ACTION="+action)
-	p := start(t, env, sb.argv(dic, "-o", filepath.Join(sb.out, "img"), "--flavours-path", flavours, "dib-test-fault")...)
-	phase, marker := ph.phase, ph.marker
+	env := sb.env(token, "DIB_FAULT_PHASE="+phase, "DIB_FAULT_ACTION="+action)
+	p := start(t, env, sb.argv(dic, args...)...)
 
 	var sig syscall.Signal
 	switch fault {
@@ -118,10 +144,10 @@ func injectFault(t *testing.T, dic, flavours string, ph faultPhase, fault string
 	switch fault {
 	case "hook fails":
 		assert.Equal(t, 1, code, p.log())
-		assert.Contains(t, lastLine, "dib-test-fault/"+phase+".d/50-fault failed")
+		assert.Regexp(t, `dib-test-fault(-element)?/`+hookPhase+`\.d/50-fault failed`, lastLine)
 	case "SIGINT", "SIGTERM":
 		assert.Equal(t, 130, code, p.log())
-		assert.Contains(t, lastLine, "interrupted during phase "+phase)
+		assert.Contains(t, lastLine, "interrupted during phase "+step)
 	case "SIGKILL":
 		assert.Equal(t, -1, code)
 	}

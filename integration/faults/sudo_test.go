@@ -102,7 +102,8 @@ func TestABuildThroughSudoBelongsToItsCaller(t *testing.T) {
 		"--logfile", filepath.Join(out, "build.log"), "--flavours-path", fl, "dib-test-identity")
 	require.Equal(t, 0, p.cmd.ProcessState.ExitCode(), p.log())
 	names := entries(out)
-	assert.ElementsMatch(t, []string{"build.log", "img.qcow2", "img.qcow2.sha256", "img.qcow2.md5", "img.tar", "img.tar.sha256", "img.tar.md5"}, names)
+	assert.ElementsMatch(t, []string{"build.log", "img.qcow2", "img.qcow2.sha256", "img.qcow2.md5", "img.qcow2.properties.json",
+		"img.tar", "img.tar.sha256", "img.tar.md5"}, names)
 	for _, n := range names {
 		assert.True(t, c.owned(t, filepath.Join(out, n)), "%s belongs to %s", n, c.name)
 	}
@@ -129,6 +130,8 @@ var sudoCases = []sudoCase{
 		map[string]string{"img.qcow2": "SECRET"}, "output OUT/img.qcow2 is a symbolic link: refused"},
 	{"-o at a link to a root-only file", "ramdisk-image-create", []string{"-o", "OUT/rd", "deploy"},
 		map[string]string{"rd.initramfs": "SECRET"}, "output OUT/rd.initramfs is a symbolic link: refused"},
+	{"-o at a link to a root-only file (image properties)", "disk-image-create", []string{"-o", "OUT/img", "--flavours-path", "FL", "dib-test-identity"},
+		map[string]string{"img.qcow2.properties.json": "SECRET"}, "output OUT/img.qcow2.properties.json is a symbolic link: refused"},
 	{"--logfile at a link to a root-only file", "disk-image-create", []string{"-o", "OUT/img", "--logfile", "OUT/build.log", "--flavours-path", "FL", "dib-test-identity"},
 		map[string]string{"build.log": "SECRET"}, "log file OUT/build.log is a symbolic link: refused"},
 	{"-o in a directory the caller cannot write", "disk-image-create", []string{"-o", "ROOT/img", "--flavours-path", "FL", "dib-test-identity"},

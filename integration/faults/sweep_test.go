@@ -49,7 +49,7 @@ func TestTheNextBuildSweepsWhatAKilledBuildAndItsJanitorLeft(t *testing.T) {
 			require.Eventually(t, func() bool { return len(tokenProcesses(token)) == 0 }, time.Minute, 100*time.Millisecond)
 
 			// What the dead build and its janitor left.
-			left := globs(t, filepath.Join(sb.tmp, "dib-build-*"))
+			left := globs(t, filepath.Join(sb.tmp, "dib_build.*"))
 			if c.cold {
 				left = append(left, globs(t, filepath.Join(sb.shm, "dib-bootstrap-*"), filepath.Join(sb.cache, "base", ".tmp-*"))...)
 			} else {
@@ -87,7 +87,7 @@ func TestALiveBuildsFilesAreNeverSwept(t *testing.T) {
 	tokenA, tokenB := "DIB_FAULT_TOKEN="+randomHex(), "DIB_FAULT_TOKEN="+randomHex()
 	a := start(t, sb.env(tokenA), sb.argv(dic, "-o", filepath.Join(sb.out, "a"), "--flavours-path", fl, "dib-test-fault")...)
 	require.NoError(t, a.waitFor("bootstrap: I: extracting archives", 10*time.Minute), a.log())
-	files := globs(t, filepath.Join(sb.tmp, "dib-build-*"), filepath.Join(sb.shm, "dib-bootstrap-*"), filepath.Join(sb.cache, "base", ".tmp-*"))
+	files := globs(t, filepath.Join(sb.tmp, "dib_build.*"), filepath.Join(sb.shm, "dib-bootstrap-*"), filepath.Join(sb.cache, "base", ".tmp-*"))
 
 	b := start(t, sb.env(tokenB), sb.argv(dic, "-o", filepath.Join(sb.out, "b"), "--flavours-path", fl, "dib-test-fault")...)
 	require.NoError(t, b.waitFor("building ", 5*time.Minute), b.log())

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -18,7 +19,7 @@ const createSynopsis = "-o NAME [options] FLAVOUR..."
 // exit status.
 func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.Writer) int {
 	const cmd = "disk-image-create"
-	v, flavours, _, err := parse(createOptions, args, env)
+	v, flavours, _, env, err := parseArgs(createOptions, args, env)
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}
@@ -26,10 +27,14 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 		usage(stdout, cmd, createSynopsis, createOptions, v)
 		return ExitOK
 	}
+	if v.on("version") {
+		fmt.Fprintln(stdout, version())
+		return ExitOK
+	}
 	if len(flavours) == 0 {
 		return badInput(stderr, cmd, errors.New("no flavour given; usage: disk-image-create "+createSynopsis))
 	}
-	spec, err := createSpec(v, flavours, env)
+	spec, err := createSpec(v, flavours, env, args)
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}
@@ -58,15 +63,30 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 }
 
 // createSpec is the image spec of disk-image-create's settings.
-func createSpec(v values, flavours, env []string) (images.Spec, error) {
+func createSpec(v values, flavours, env, args []string) (images.Spec, error) {
+	tmp, err := tmpDir(v)
+	if err != nil {
+		return images.Spec{}, err
+	}
+	qemuOpts, err := qemuImgOptions(v.str("qemu-img-options"))
+	if err != nil {
+		return images.Spec{}, err
+	}
+	resize, err := maxOnlineResize(v.str("max-online-resize"))
+	if err != nil {
+		return images.Spec{}, err
+	}
 	spec := images.Spec{
 		Name: v.str("output"), Flavours: flavours, Types: v.list("type"), Packages: v.list("packages"),
 		Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"), CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()),
 		Uncompressed: v.on("uncompressed"), QCOW2Compression: v.str("qcow2-compression"),
 		BootCmdline: strings.Fields(v.str("DIB_BOOTLOADER_DEFAULT_CMDLINE")), UnsignedBoot: !v.on("DIB_SECURE_BOOT"),
 		Checksum: v.on("checksum"), Overwrite: v.on("overwrite"),
-		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: v.str("tmp-dir"), KeepBuildDir: v.on("keep-build-dir"),
+		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: tmp, KeepBuildDir: v.on("keep-build-dir"),
 		Break: v.list("break"), BreakCmd: v.str("break_cmd"), Env: env,
+		RootLabel: v.str("root-label"), MkfsOptions: strings.Fields(v.str("mkfs-options")), MaxOnlineResize: resize,
+		QemuImgOptions: qemuOpts, ElementsPath: v.path("elements-path"), SkipBase: v.on("skip-base"),
+		Components: v.list("DIB_DEBIAN_COMPONENTS"), InstallType: v.str("install-type"), Offline: v.on("offline"), Args: args,
 	}
 	if s := v.str("image-size"); s != "" {
 		n, err := ParseSize(s)

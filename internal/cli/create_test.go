@@ -141,7 +141,7 @@ func TestDIBSecureBootIsOnUnlessZeroAndAnyOtherValueIsBadInput(t *testing.T) {
 	for env, unsigned := range map[string]bool{"": false, "DIB_SECURE_BOOT=1": false, "DIB_SECURE_BOOT=": false, "DIB_SECURE_BOOT=0": true} {
 		v, flavours, _, err := parse(createOptions, []string{"vm"}, []string{env})
 		require.NoError(t, err, env)
-		spec, err := createSpec(v, flavours, []string{env})
+		spec, err := createSpec(v, flavours, []string{env}, nil)
 		require.NoError(t, err, env)
 		assert.Equal(t, unsigned, spec.UnsignedBoot, env)
 	}

@@ -32,6 +32,10 @@ type option struct {
 	def   string // default value, as text ("true"/"false" for switches)
 	help  string
 	isSet bool // a switch: the flag takes no value
+	// refuse, for an option of the original diskimage-builder that this
+	// command does not take, says why: giving it is an error (exit 2),
+	// never silently ignored.
+	refuse string
 }
 
 // key names the option's value in values: its flag, else its variable.
@@ -78,9 +82,17 @@ func parse(opts []option, args, env []string) (values, []string, func(string) bo
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, nil, err
 	}
+	for _, o := range opts {
+		if o.refuse != "" && fs.Changed(o.flag) {
+			return nil, nil, nil, fmt.Errorf("option --%s of diskimage-builder is not supported: %s", o.flag, o.refuse)
+		}
+	}
 	vars := envMap(env)
 	v := values{}
 	for _, o := range opts {
+		if o.refuse != "" {
+			continue
+		}
 		ev, fromEnv := vars[o.env]
 		fromEnv = fromEnv && ev != "" && o.env != ""
 		if o.flag == "" {
@@ -134,6 +146,9 @@ func envMap(env []string) map[string]string {
 func usage(w io.Writer, cmd, synopsis string, opts []option, v values) {
 	fmt.Fprintf(w, "Usage: %s %s\n\nOptions (environment variable, current value):\n", cmd, synopsis)
 	for _, o := range opts {
+		if o.refuse != "" {
+			continue
+		}
 		name := o.env
 		if o.flag != "" {
 			name = "--" + o.flag
@@ -147,6 +162,12 @@ func usage(w io.Writer, cmd, synopsis string, opts []option, v values) {
 		fmt.Fprintf(w, "  %-28s %s\n", name, o.help)
 		if o.env != "" {
 			fmt.Fprintf(w, "  %-28s   %s=%s\n", "", o.env, v.str(o.key()))
+		}
+	}
+	fmt.Fprintf(w, "\nOptions of diskimage-builder refused here (exit status 2):\n")
+	for _, o := range opts {
+		if o.refuse != "" {
+			fmt.Fprintf(w, "  %-28s %s\n", "--"+o.flag, o.refuse)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/tripleo/diskimage-builder/ramdisk"
@@ -18,13 +19,21 @@ const ramdiskSynopsis = "-o NAME [-a ARCH] [-x] [--host [-m MODULE_ROOT] [-k KER
 // NAME.initramfs and returns the exit status.
 func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.Writer) int {
 	const cmd = "ramdisk-image-create"
-	v, flavours, given, err := parse(ramdiskOptions, args, env)
+	v, flavours, given, env, err := parseArgs(ramdiskOptions, args, env)
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}
 	if v.on("help") {
 		usage(stdout, cmd, ramdiskSynopsis, ramdiskOptions, v)
 		return ExitOK
+	}
+	if v.on("version") {
+		fmt.Fprintln(stdout, version())
+		return ExitOK
+	}
+	tmp, err := tmpDir(v)
+	if err != nil {
+		return badInput(stderr, cmd, err)
 	}
 	host := v.on("host")
 	if !host && (given("module-root") || given("kernel-version")) {
@@ -37,7 +46,9 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 		Name: v.str("output"), Flavours: flavours, Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"),
 		CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()), Host: host, AllModules: v.on("all-modules"),
 		Compression: initramfs.Compression(v.str("compress")), Overwrite: v.on("overwrite"), NoRootCache: v.on("DIB_NO_ROOT_CACHE"),
-		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: v.str("tmp-dir"), KeepBuildDir: v.on("keep-build-dir"), Env: env,
+		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: tmp, KeepBuildDir: v.on("keep-build-dir"), Env: env,
+		BaseElement: v.str("ramdisk-element"), ElementsPath: v.path("elements-path"), SkipBase: v.on("skip-base"),
+		Components: v.list("DIB_DEBIAN_COMPONENTS"), InstallType: v.str("install-type"), Offline: v.on("offline"), Args: args,
 	}
 	if host {
 		spec.ModuleRoot, spec.KernelVersion = v.str("module-root"), v.str("kernel-version")

@@ -22,14 +22,40 @@ func buildOptions(outputs string, extra ...option) []option {
 		{flag: "image-cache", env: "DIB_IMAGE_CACHE", def: rootfs.DefaultCacheDir(), help: "cache of base roots and packages"},
 		{flag: "release", env: "DIB_RELEASE", def: "trixie", help: "Debian release"},
 		{flag: "mirror", env: "DIB_DISTRIBUTION_MIRROR", help: "Debian mirror (default: the host apt's)"},
+		{env: "DIB_DEBIAN_COMPONENTS", def: "main", help: "Debian archive components of the base, comma separated"},
 		{flag: "overwrite", env: "DIB_OVERWRITE", def: "false", isSet: true, help: "replace existing outputs instead of moving them aside"},
 		{flag: "flavours-path", env: "FLAVOURS_PATH", help: "colon-separated directories searched for flavours first"},
-		{flag: "tmp-dir", env: "DIB_TMP", def: rootfs.DefaultTmpDir(), help: "where the build directory is made (default: RAM when there is room)"},
+		{flag: "elements-path", env: "ELEMENTS_PATH", help: "colon-separated directories of diskimage-builder elements, searched after FLAVOURS_PATH"},
+		{flag: "skip-base", short: "n", env: "DIB_SKIP_BASE", def: "false", isSet: true, help: "with diskimage-builder elements: do not add the base element"},
+		{flag: "install-type", env: "DIB_DEFAULT_INSTALLTYPE", def: "source", help: "default install type of elements (install-types, package-installs)"},
+		{flag: "offline", env: "DIB_OFFLINE", def: "false", isSet: true, help: "tell hooks not to refresh cached downloads (DIB_OFFLINE=1)"},
+		{flag: "tmp-dir", env: "DIB_TMP", help: "where the build directory is made (default: RAM when there is room, else $TMPDIR or /tmp)"},
+		{flag: "no-tmpfs", env: "DIB_NO_TMPFS", def: "false", isSet: true, help: "do not build in RAM (tmpfs): $TMPDIR or /tmp"},
+		{flag: "min-tmpfs", env: "DIB_MIN_TMPFS", help: "build in RAM only when the tmpfs and memory have this many GB free"},
 		{flag: "keep-build-dir", env: "DIB_KEEP_BUILD_DIR", def: "false", isSet: true, help: "keep the build directory for debugging"},
 		{flag: "logfile", env: "DIB_LOGFILE", help: "also write the build log to this file"},
+		{flag: "clear-env", short: "c", def: "false", isSet: true, help: "ignore the environment: settings from flags only, and hooks see none of the caller's variables"},
+		{flag: "version", def: "false", isSet: true, help: "show the version and exit"},
 		{flag: "help", short: "h", def: "false", isSet: true, help: "show this help and exit"},
+		{flag: "docker-target", refuse: "there is no docker output; use -t tar and docker import"},
+		{flag: "image-extra-size", refuse: "size the disk with --image-size"},
+		{flag: "mkfs-journal-size", refuse: "give mkfs.ext4 options with --mkfs-options (-J size=MB)"},
 	}
 	return slices.Concat(head, extra, tail)
+}
+
+// diskOnly are the options of the original's disk-image-create that
+// ramdisk-image-create refuses, and the reason.
+var diskOnly = []option{
+	{flag: "type", short: "t", refuse: "a ramdisk's outputs are NAME.kernel and NAME.initramfs"},
+	{flag: "uncompressed", short: "u", isSet: true, refuse: "a ramdisk has no qcow2 output; see --compress"},
+	{flag: "packages", short: "p", refuse: "a ramdisk holds the programs its flavours' and elements' binary-deps name; install packages from one of them"},
+	{flag: "checksum", isSet: true, refuse: "checksums are written for disk images"},
+	{flag: "image-size", refuse: "it is for disk images"},
+	{flag: "root-label", refuse: "it is for disk images"},
+	{flag: "mkfs-options", refuse: "it is for disk images"},
+	{flag: "max-online-resize", refuse: "it is for disk images"},
+	{flag: "qemu-img-options", refuse: "it is for disk images"},
 }
 
 // createOptions are disk-image-create's options.
@@ -44,17 +70,23 @@ var createOptions = buildOptions("outputs are NAME.TYPE",
 	option{env: "DIB_SECURE_BOOT", def: "true", isSet: true, help: "vm flavour: 1 boots UEFI through Debian's signed shim, GRUB and kernel (Secure Boot); 0 through an unsigned GRUB"},
 	option{env: "break", help: "stop for a shell at before-PHASE, after-PHASE or after-error (comma separated)"},
 	option{env: "break_cmd", help: "command run at a break point instead of a shell"},
+	option{flag: "root-label", env: "ROOT_LABEL", def: "cloudimg-rootfs", help: "label of the root filesystem"},
+	option{flag: "mkfs-options", env: "DIB_MKFS_OPTIONS", help: "extra options of mkfs.ext4 for the root filesystem, as one string"},
+	option{flag: "max-online-resize", env: "MAX_ONLINE_RESIZE", help: "filesystem blocks the root can be grown to online (mkfs.ext4 -E resize=)"},
+	option{flag: "qemu-img-options", env: "QEMU_IMG_OPTIONS", help: "qemu-img convert -o options of disk outputs, KEY=VALUE comma separated"},
+	option{flag: "ramdisk-element", refuse: "it is for ramdisk-image-create"},
 )
 
 // ramdiskOptions are ramdisk-image-create's options.
-var ramdiskOptions = buildOptions("outputs are NAME.kernel and NAME.initramfs",
+var ramdiskOptions = append(buildOptions("outputs are NAME.kernel and NAME.initramfs",
 	option{flag: "host", env: "DIB_RAMDISK_HOST", def: "false", isSet: true, help: "take programs from the host's PATH and the kernel from MODULE_ROOT; no target root"},
 	option{flag: "module-root", short: "m", env: "MODULE_ROOT", def: "/", help: "with --host: directory holding lib/modules/VERSION and boot/vmlinuz-VERSION"},
 	option{flag: "kernel-version", short: "k", env: "KERNEL_VERSION", help: "with --host: kernel version in MODULE_ROOT (default: the only one, else the running one)"},
 	option{flag: "all-modules", env: "DIB_ALL_MODULES", def: "false", isSet: true, help: "include every kernel module, not just storage, network and virtio ones"},
 	option{flag: "compress", env: "DIB_RAMDISK_COMPRESS", def: "gzip", help: "initramfs compression: gzip or zstd"},
 	option{env: "DIB_NO_ROOT_CACHE", def: "false", isSet: true, help: "1 runs every hook even when the same root is cached"},
-)
+	option{flag: "ramdisk-element", env: "RAMDISK_ELEMENT", def: "ramdisk-base", help: "the flavour or element the ramdisk is built on, added first"},
+), diskOnly...)
 
 // kept reports whether a build re-run through sudo keeps the variable k:
 // the variables of its options, and those the hooks see (DIB_* and the

@@ -43,10 +43,14 @@ var Packages = map[string]string{
 	"iproute2":               "the metadata service test makes its network namespace, bridge and tap (ip)",
 	"gcc":                    "ramdisk tests build small ELF objects",
 	"xz-utils":               "ramdisk tests make compressed modules",
+	"python3":                "DIB_PYTHON_EXEC of hooks outside the image; tests of the elements' pkg-map and package-installs",
 	"procps":                 "tests look for processes a build left (pgrep)",
 	"util-linux":             "tests use unshare, mount, findmnt and blkid",
 	"libc-bin":               "ldd, the oracle of the ELF closure tests",
 	"uidmap":                 "newuidmap and newgidmap map a user's subordinate IDs in the namespace of an unprivileged build",
+	"git":                    "the test of the original's elements: git archive of its repository; its source-repositories clones",
+	"curl":                   "the original's cache-url (source-repositories) fetches with curl",
+	"python3-yaml":           "Python hooks of the original's elements outside the image (svc-map) import yaml",
 }
 
 // Names returns the package names, sorted.

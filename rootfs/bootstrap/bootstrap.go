@@ -37,7 +37,9 @@ type Options struct {
 	Arch     string   // Debian architecture, e.g. "amd64"
 	Mirror   string   // Debian mirror URL
 	Packages []string // extra packages in the base (beyond BasePackages)
-	CacheDir string   // root of the cache, e.g. ~/.cache/image-create
+	// Components are the archive components; empty means main.
+	Components []string
+	CacheDir   string // root of the cache, e.g. ~/.cache/image-create
 }
 
 // BasePackages are the packages every base root has for arch: a kernel,
@@ -70,10 +72,21 @@ func (o Options) packages() []string {
 	return out
 }
 
+// components is the comma-separated component list, main by default.
+func (o Options) components() string {
+	if len(o.Components) == 0 {
+		return "main"
+	}
+	return strings.Join(o.Components, ",")
+}
+
 // Key is the cache key of the base these options describe.
 func (o Options) Key() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "v%s\n%s\n%s\n%s\n%s\n", formatVersion, o.Release, o.Arch, o.Mirror, strings.Join(o.packages(), ","))
+	if c := o.components(); c != "main" {
+		fmt.Fprintf(h, "components %s\n", c) // main alone keeps the keys bases had before components
+	}
 	return o.Release + "-" + o.Arch + "-" + hex.EncodeToString(h.Sum(nil))[:16]
 }
 

@@ -92,7 +92,7 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, jan *janitor.Ja
 		return err
 	}
 	argv := []string{"mmdebstrap", "--variant=minbase", "--mode=root", "--format=tar",
-		"--architectures=" + o.Arch,
+		"--architectures=" + o.Arch, "--components=" + o.components(),
 		"--include=" + strings.Join(o.packages(), ","),
 		"--aptopt=Acquire::Retries \"3\"",
 		"--dpkgopt=force-unsafe-io",
@@ -136,7 +136,7 @@ func debootstrap(ctx context.Context, o Options, tmp, out string, log io.Writer)
 		return fmt.Errorf("package cache: %w", err)
 	}
 	steps := []nsrun.Step{
-		{Label: "bootstrap", Argv: []string{"debootstrap", "--variant=minbase", "--arch=" + o.Arch,
+		{Label: "bootstrap", Argv: []string{"debootstrap", "--variant=minbase", "--arch=" + o.Arch, "--components=" + o.components(),
 			"--cache-dir=" + debs, "--include=" + strings.Join(o.packages(), ","), o.Release, tree, o.Mirror}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", `rm -f "$1"/var/cache/apt/archives/*.deb`, "clean", tree}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", identityScript, "identity", tree}},

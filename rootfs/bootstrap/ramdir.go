@@ -28,7 +28,10 @@ const (
 // seconds. Hooks and package scripts run from such a tree, so a tmpfs
 // mounted noexec is never returned, nor one mounted nodev when devices
 // says the tree's own device nodes are used (a bootstrap's are).
-func RAMDir(devices bool) string {
+func RAMDir(devices bool) string { return RAMDirWith(devices, ramNeed) }
+
+// RAMDirWith is RAMDir with need bytes free in the tmpfs and in memory.
+func RAMDirWith(devices bool, need int64) string {
 	var st unix.Statfs_t
 	if err := unix.Statfs(ramDir, &st); err != nil || st.Type != unix.TMPFS_MAGIC {
 		return ""
@@ -36,7 +39,7 @@ func RAMDir(devices bool) string {
 	if st.Flags&unix.ST_NOEXEC != 0 || devices && st.Flags&unix.ST_NODEV != 0 {
 		return ""
 	}
-	if int64(st.Bavail)*st.Bsize < ramNeed || memAvailable() < ramNeed {
+	if int64(st.Bavail)*st.Bsize < need || memAvailable() < need {
 		return ""
 	}
 	return ramDir

@@ -125,6 +125,9 @@ func loadEnv(ctx context.Context, job Job) ([]string, error) {
 	}
 	script := `set -a; for f do . "$f" || { echo "sourcing $f failed" >&2; exit 1; }; done; exec env -0`
 	argv := append([]string{"/bin/sh", "-c", script, "environment.d"}, job.EnvFiles...)
+	if len(job.EnvLoader) > 0 {
+		argv = append(append([]string(nil), job.EnvLoader...), job.EnvFiles...)
+	}
 	var buf bytes.Buffer
 	_, err := run.Run(ctx, run.Cmd{Argv: argv, Env: job.Env, Label: "environment.d", Stream: os.Stderr, Stdout: &buf})
 	out := buf.String()

@@ -42,8 +42,12 @@ type Job struct {
 	// EnvFiles are shell files (paths as the steps see them) sourced in
 	// order, with every variable they set exported, before the steps run.
 	EnvFiles []string
-	Dir      string // working directory of the steps; default "/"
-	Steps    []Step
+	// EnvLoader, when set, is the command that sources EnvFiles (given
+	// after it) and prints the environment NUL-separated (env -0), in
+	// place of sh sourcing them with every assignment exported.
+	EnvLoader []string
+	Dir       string // working directory of the steps; default "/"
+	Steps     []Step
 	// Trace writes every command the runner starts on its standard error
 	// (see run.WithTrace). Run sets it when its context traces.
 	Trace bool
