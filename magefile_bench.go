@@ -12,7 +12,7 @@ import (
 	"github.com/tripleo/diskimage-builder/internal/sys/logx"
 )
 
-// Bench times cold, warm and ramdisk builds and disk-image-get-kernel into out/bench.md (BENCH_RUNS=cold=1,warm=3).
+// Bench times cold, warm (as root and unprivileged) and ramdisk builds and disk-image-get-kernel into out/bench.md (BENCH_RUNS=cold=1,warm=3).
 func Bench(ctx context.Context) error {
 	if err := hostdeps.Ensure(ctx, os.Stdout); err != nil {
 		return err

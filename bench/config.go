@@ -15,10 +15,11 @@ const (
 	Ramdisk   = "ramdisk"   // the deploy ramdisk from a warm cache
 	GetKernel = "kernel"    // disk-image-get-kernel on the warm build's qcow2
 	BootSSH   = "boot"      // first boot of image:vm under QEMU to an ssh login
+	Unpriv    = "unpriv"    // warm image:vm as a user without root, against root's
 )
 
 // Scenarios lists every scenario in the order they run.
-var Scenarios = []string{ColdEmpty, ColdBase, Warm, Ramdisk, GetKernel, BootSSH}
+var Scenarios = []string{ColdEmpty, ColdBase, Warm, Ramdisk, GetKernel, BootSSH, Unpriv}
 
 // Counts says how many times each kind of scenario runs.
 type Counts struct {

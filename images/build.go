@@ -48,8 +48,13 @@ func Build(ctx context.Context, spec Spec) (*Result, error) {
 }
 
 // Build builds the root tree (rootfs.Build), then writes it out as the
-// disk types and tar asked for (Write).
+// disk types and tar asked for (Write). In a process that is not root the
+// whole build runs as root of a user namespace of the user (see
+// rootfs.InUserNamespace): the image is the same as a root build's.
 func (p *Plan) Build(ctx context.Context) (*Result, error) {
+	if rootfs.NeedsUserNamespace() {
+		return p.buildInUserNamespace(ctx)
+	}
 	start := time.Now()
 	root, err := rootfs.Build(ctx, p.Root)
 	res := &Result{Phases: root.Phases, Hooks: root.Hooks}

@@ -129,7 +129,14 @@ func Build(ctx context.Context, spec Spec) (*Result, error) {
 
 // Build builds the target root (rootfs.Build) and writes the ramdisk from
 // it (Write), or in host mode assembles it from the host.
+//
+// A target root built by a process that is not root is built, with the
+// whole ramdisk, as root of a user namespace of the user (see
+// rootfs.InUserNamespace).
 func (p *Plan) Build(ctx context.Context) (*Result, error) {
+	if !p.Spec.Host && rootfs.NeedsUserNamespace() {
+		return p.buildInUserNamespace(ctx)
+	}
 	start := time.Now()
 	var res *Result
 	var err error

@@ -23,7 +23,13 @@ func TestTheDeployRamdiskExportsTheDiskOverISCSIAndRebootsAfterDone(t *testing.T
 	needBuild(t)
 	testenv.RequireCommands(t, qemu.DefaultBinary, "qemu-io", "socat")
 	res := buildOnce(t, "deploy", ramdisk.Spec{Flavours: []string{"deploy"}})
+	checkDeploy(t, res)
+}
 
+// checkDeploy boots the deploy ramdisk res on a node with a disk and plays
+// the deploy server: the ramdisk posts its iSCSI target, exports the disk,
+// takes "done" and reboots.
+func checkDeploy(t *testing.T, res *ramdisk.Result) {
 	disk := filepath.Join(t.TempDir(), "node.raw")
 	require.NoError(t, os.WriteFile(disk, bytes.Repeat([]byte{0xa5}, 512), 0o644))
 	require.NoError(t, os.Truncate(disk, 64<<20))

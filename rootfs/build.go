@@ -10,6 +10,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/sys/logx"
+	"github.com/tripleo/diskimage-builder/internal/sys/userns"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 	"github.com/tripleo/diskimage-builder/rootfs/chroot"
 )
@@ -62,11 +63,16 @@ func hookPhase(p flavours.Phase) phase {
 // Root it returns is never nil and must be closed, after the outputs are
 // written from it or on failure. A cancelled ctx gives an
 // *InterruptedError naming the phase; any failure leaves nothing behind
-// once the Root is closed.
+// once the Root is closed. It runs as root (or root of a user namespace
+// with every ID an image needs: see InUserNamespace).
 func Build(ctx context.Context, p *Plan) (*Root, error) {
 	r := &Root{Plan: p, log: p.Spec.Log, phase: "bootstrap"}
-	if os.Geteuid() != 0 {
-		return r, errors.New("building an image needs root (hooks run as root in the image); run it with sudo")
+	if NeedsUserNamespace() {
+		return r, errors.New("building a root tree needs root: as a user, images.Build and ramdisk.Build " +
+			"(and the commands) run the whole build as root of a user namespace")
+	}
+	if err := userns.CheckRoot(); err != nil {
+		return r, err
 	}
 	start := time.Now()
 	ctx = p.Traced(ctx)

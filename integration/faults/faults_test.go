@@ -183,9 +183,10 @@ func TestMain(m *testing.M) {
 func printTables() {
 	if len(faultRows.rows) > 0 {
 		var rows [][]string
+		columns := append(append([]string(nil), faults...), unprivilegedKill)
 		for _, ph := range faultPhases {
 			r := []string{ph.name}
-			for _, f := range faults {
+			for _, f := range columns {
 				v, ok := faultRows.rows[ph.name][f]
 				if !ok {
 					v = "-"
@@ -194,7 +195,7 @@ func printTables() {
 			}
 			rows = append(rows, r)
 		}
-		fmt.Printf("\nFault injection: what each fault left behind\n\n%s\n", table(append([]string{"phase"}, faults...), rows))
+		fmt.Printf("\nFault injection: what each fault left behind\n\n%s\n", table(append([]string{"phase"}, columns...), rows))
 	}
 	if len(badRows.rows) > 0 {
 		sort.Slice(badRows.rows, func(i, j int) bool {

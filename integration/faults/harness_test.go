@@ -64,8 +64,15 @@ type process struct {
 // start runs argv with env, streaming stderr lines to the lines channel.
 func start(t *testing.T, env []string, argv ...string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(argv[0], argv[1:]...), lines: make(chan string, 4096), done: make(chan struct{})}
-	p.cmd.Env = env
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
+	return startCmd(t, cmd)
+}
+
+// startCmd starts cmd as start does.
+func startCmd(t *testing.T, cmd *exec.Cmd) *process {
+	t.Helper()
+	p := &process{cmd: cmd, lines: make(chan string, 4096), done: make(chan struct{})}
 	r, w, err := os.Pipe()
 	require.NoError(t, err)
 	p.cmd.Stderr = w

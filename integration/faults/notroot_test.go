@@ -13,13 +13,19 @@ import (
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 )
 
-// notRootCases are bad invocations by a user who is not root: the input
-// is refused (exit 2, one line) before the command looks at privileges.
+// notRootCases are invocations by a user who is not root: bad input is
+// refused (exit 2, one line) before the command looks at privileges, and a
+// user who may not build is told why in one line (exit 2).
 var notRootCases = []badCase{
 	{command: "disk-image-create", name: "unknown type, not root", args: []string{"-o", "OUT/img", "-t", "qcow3", "vm"}, exit: 2, message: `unknown output type "qcow3"`},
 	{command: "disk-image-create", name: "unknown flavour, not root", args: []string{"-o", "OUT/img", "no-such-flavour"}, exit: 2, message: `flavour "no-such-flavour" not found`},
 	{command: "ramdisk-image-create", name: "unknown flavour, not root", args: []string{"-o", "OUT/rd", "no-such-flavour"}, exit: 2, message: `flavour "no-such-flavour" not found`},
-	{command: "disk-image-create", name: "good input, not root", args: []string{"-o", "OUT/img", "vm"}, exit: 1, message: "building needs root"},
+	// nobody has no subordinate IDs: told what is missing and how to add
+	// it, in one line, before anything is made.
+	{command: "disk-image-create", name: "good input, no subordinate IDs", args: []string{"-o", "OUT/img", "vm"}, exit: 2,
+		message: "cannot build here: no subordinate IDs for nobody in /etc/subuid; add them as root: usermod --add-subuids"},
+	{command: "ramdisk-image-create", name: "good input, no subordinate IDs", args: []string{"-o", "OUT/rd", "deploy"}, exit: 2,
+		message: "cannot build here: no subordinate IDs for nobody in /etc/subuid; add them as root: usermod --add-subuids"},
 }
 
 func TestBadInputOfAUserWhoIsNotRootIsRefusedBeforeTheRootCheck(t *testing.T) {

@@ -20,6 +20,7 @@ type VM struct {
 	argv    []string
 	dir     string
 	cmd     *exec.Cmd
+	stdin   io.WriteCloser // the serial console's input
 	console *Console
 	stdout  *lineLogger // logs the console
 	stderr  *lineLogger
@@ -148,6 +149,9 @@ func start(c *Config, logf func(string, ...any)) (*VM, error) {
 		vm.cmd.ExtraFiles = append(vm.cmd.ExtraFiles, tap.File) // descriptors 3, 4, ... as netArgs says
 	}
 	vm.cmd.WaitDelay = 5 * time.Second // a guest cannot hold the pipes after QEMU exits
+	if vm.stdin, err = vm.cmd.StdinPipe(); err != nil {
+		return nil, fmt.Errorf("qemu console input: %w", err)
+	}
 	if err := vm.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", run.Quote(argv), err)
 	}

@@ -45,7 +45,7 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}
-	if handled, code := ensureRoot(args, env, createOptions, stderr); handled {
+	if handled, code := ensurePrivilege(args, env, createOptions, stderr); handled {
 		return code
 	}
 	log, closeLog, err := buildLog(stderr, v.str("logfile"), spec.Owner)

@@ -9,14 +9,20 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/userns"
 )
 
 // SudoersGroup is the group the rule in sudoers.d/ lets run the commands.
 const SudoersGroup = "dib"
 
-// privilege is what EnsureRoot needs from the system, replaced in tests.
+// privilege is what ensurePrivilege needs from the system, replaced in
+// tests.
 type privilege struct {
-	euid       func() int
+	euid func() int
+	// canBuild says why this process cannot build as it is: as root
+	// (with every ID an image needs) or in a user namespace of its user.
+	canBuild   func() error
 	executable func() (string, error)
 	lookPath   func(string) (string, error)
 	allowed    func(sudo, cmd string) bool                  // sudo -n -l cmd succeeds
@@ -25,6 +31,10 @@ type privilege struct {
 
 var system = privilege{
 	euid: os.Geteuid,
+	canBuild: func() error {
+		_, _, err := userns.Choose()
+		return err
+	},
 	executable: func() (string, error) {
 		self, err := os.Executable()
 		if err != nil {
@@ -39,17 +49,20 @@ var system = privilege{
 	exec: syscall.Exec,
 }
 
-// ensureRoot makes a build run as root. As root it returns handled false:
-// go on. Otherwise, when sudo's rules let this user run this installed
-// command without a password, it re-runs it through sudo with args and the
-// variables of env that opts and the hooks use (and does not return); else
-// it prints what to do and returns handled true with exit status 1.
-func ensureRoot(args, env []string, opts []option, stderr io.Writer) (handled bool, code int) {
-	return system.ensureRoot(args, env, opts, stderr)
+// ensurePrivilege chooses how a build runs. As root, or as a user who can
+// build as root of a user namespace (subordinate IDs, user namespaces
+// allowed), it returns handled false: go on. Otherwise, when sudo's rules
+// let this user run this installed command without a password, it re-runs
+// it through sudo with args and the variables of env that opts and the
+// hooks use (and does not return); else it prints one line saying what is
+// missing and how to add it, and returns handled true with exit status 2.
+func ensurePrivilege(args, env []string, opts []option, stderr io.Writer) (handled bool, code int) {
+	return system.ensurePrivilege(args, env, opts, stderr)
 }
 
-func (p privilege) ensureRoot(args, env []string, opts []option, stderr io.Writer) (bool, int) {
-	if p.euid() == 0 {
+func (p privilege) ensurePrivilege(args, env []string, opts []option, stderr io.Writer) (bool, int) {
+	why := p.canBuild()
+	if why == nil {
 		return false, ExitOK
 	}
 	self, err := p.executable()
@@ -57,26 +70,21 @@ func (p privilege) ensureRoot(args, env []string, opts []option, stderr io.Write
 	if err == nil {
 		name = filepath.Base(self)
 	}
-	sudo, serr := p.lookPath("sudo")
-	if err == nil && serr == nil && p.allowed(sudo, self) {
-		argv := []string{"sudo", "-n"}
-		if keep := keptVariables(env, opts); len(keep) > 0 {
-			argv = append(argv, "--preserve-env="+strings.Join(keep, ","))
+	if p.euid() != 0 {
+		sudo, serr := p.lookPath("sudo")
+		if err == nil && serr == nil && p.allowed(sudo, self) {
+			argv := []string{"sudo", "-n"}
+			if keep := keptVariables(env, opts); len(keep) > 0 {
+				argv = append(argv, "--preserve-env="+strings.Join(keep, ","))
+			}
+			argv = append(append(argv, "--", self), args...)
+			err = p.exec(sudo, argv, env)
+			fmt.Fprintf(stderr, "%s: re-run through sudo: %v\n", name, err)
+			return true, ExitFailure
 		}
-		argv = append(append(argv, "--", self), args...)
-		err = p.exec(sudo, argv, env)
-		fmt.Fprintf(stderr, "%s: re-run through sudo: %v\n", name, err)
-		return true, ExitFailure
 	}
-	fmt.Fprintf(stderr, `%[1]s: building needs root: hooks run as root in the image (so whoever may run this is root-equivalent).
-Either run it as root:
-    sudo %[1]s ...
-or let your user run it through the sudoers rule, once, from the source tree as root:
-    ./mage install:sudoers      # installs sudoers.d/diskimage-builder after visudo -c
-    usermod -aG %[2]s $USER       # then log in again
-after which %[1]s re-runs itself through sudo.
-`, name, SudoersGroup)
-	return true, ExitFailure
+	fmt.Fprintf(stderr, "%s: cannot build here: %s\n", name, oneLine(why.Error()))
+	return true, ExitBadInput
 }
 
 // keptVariables are the names of the variables set in env that a build

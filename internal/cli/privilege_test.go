@@ -13,13 +13,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tripleo/diskimage-builder/internal/sys/userns"
 )
 
-// fakeSystem is a user euid whose sudo rules allow or not, recording the
-// command it would have re-run.
-func fakeSystem(euid int, allowed bool, ran *[]string) privilege {
+// fakeSystem is a user euid who can build as it is (why nil) or not, and
+// whose sudo rules allow or not, recording the command it would have
+// re-run.
+func fakeSystem(euid int, why error, allowed bool, ran *[]string) privilege {
 	return privilege{
 		euid:       func() int { return euid },
+		canBuild:   func() error { return why },
 		executable: func() (string, error) { return "/usr/local/bin/disk-image-create", nil },
 		lookPath:   func(string) (string, error) { return "/usr/bin/sudo", nil },
 		allowed: func(sudo, cmd string) bool {
@@ -33,21 +37,27 @@ func fakeSystem(euid int, allowed bool, ran *[]string) privilege {
 	}
 }
 
-func TestRootGoesOnWithoutSudo(t *testing.T) {
-	var ran []string
-	var stderr bytes.Buffer
-	handled, _ := fakeSystem(0, true, &ran).ensureRoot([]string{"-o", "x", "vm"}, nil, createOptions, &stderr)
-	assert.False(t, handled)
-	assert.Empty(t, ran)
-	assert.Empty(t, stderr.String())
+// noRanges is what a user without subordinate IDs is told.
+var noRanges = &userns.Unavailable{Reason: "no subordinate IDs for alice in /etc/subuid",
+	Fix: "add them as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 alice"}
+
+func TestRootAndAUserWhoCanBuildInAUserNamespaceGoOnWithoutSudo(t *testing.T) {
+	for _, euid := range []int{0, 1000} {
+		var ran []string
+		var stderr bytes.Buffer
+		handled, _ := fakeSystem(euid, nil, true, &ran).ensurePrivilege([]string{"-o", "x", "vm"}, nil, createOptions, &stderr)
+		assert.False(t, handled)
+		assert.Empty(t, ran, "sudo is not asked")
+		assert.Empty(t, stderr.String())
+	}
 }
 
-func TestAUserTheRuleAllowsIsReRunThroughSudoKeepingProxiesAndOptions(t *testing.T) {
+func TestAUserWithoutSubordinateIDsWhomTheRuleAllowsIsReRunThroughSudoKeepingProxiesAndOptions(t *testing.T) {
 	var ran []string
 	var stderr bytes.Buffer
 	env := []string{"PATH=/usr/bin", "http_proxy=http://proxy:3128", "DIB_RELEASE=trixie", "IMAGE_SIZE=3", "SECRET=x", "NO_PROXY=local",
 		"SUDO_USER=admin"} // the caller's shell came from sudo: sudo sets it, and refuses to keep it
-	handled, code := fakeSystem(1000, true, &ran).ensureRoot([]string{"-o", "x", "vm"}, env, createOptions, &stderr)
+	handled, code := fakeSystem(1000, noRanges, true, &ran).ensurePrivilege([]string{"-o", "x", "vm"}, env, createOptions, &stderr)
 	require.True(t, handled)
 	assert.Equal(t, ExitFailure, code, "only reached when exec fails")
 	assert.Equal(t, []string{
@@ -57,26 +67,33 @@ func TestAUserTheRuleAllowsIsReRunThroughSudoKeepingProxiesAndOptions(t *testing
 	}, ran)
 }
 
-func TestAUserWithoutTheRuleIsToldExactlyWhatToDo(t *testing.T) {
+func TestAUserWhoCannotBuildIsToldInOneLineWhatIsMissingAndHowToAddIt(t *testing.T) {
 	var ran []string
 	var stderr bytes.Buffer
-	handled, code := fakeSystem(1000, false, &ran).ensureRoot([]string{"vm"}, nil, createOptions, &stderr)
+	handled, code := fakeSystem(1000, noRanges, false, &ran).ensurePrivilege([]string{"vm"}, nil, createOptions, &stderr)
 	require.True(t, handled)
-	assert.Equal(t, ExitFailure, code)
+	assert.Equal(t, ExitBadInput, code)
 	assert.Len(t, ran, 1, "only the sudo -l check ran")
-	msg := stderr.String()
-	assert.Contains(t, msg, "disk-image-create: building needs root")
-	assert.Contains(t, msg, "root-equivalent")
-	assert.Contains(t, msg, "./mage install:sudoers")
-	assert.Contains(t, msg, "usermod -aG dib $USER")
-	assert.Contains(t, msg, "sudo disk-image-create")
+	assert.Equal(t, "disk-image-create: cannot build here: no subordinate IDs for alice in /etc/subuid; "+
+		"add them as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 alice\n", stderr.String())
+}
+
+func TestRootOfANamespaceWithTooFewIDsIsRefusedWithoutSudo(t *testing.T) {
+	var ran []string
+	var stderr bytes.Buffer
+	partial := &userns.Unavailable{Reason: "running as root of a user namespace that maps user IDs 0-0 only, but an image needs 0-65535"}
+	handled, code := fakeSystem(0, partial, true, &ran).ensurePrivilege([]string{"vm"}, nil, createOptions, &stderr)
+	require.True(t, handled)
+	assert.Equal(t, ExitBadInput, code)
+	assert.Empty(t, ran)
+	assert.Contains(t, stderr.String(), "maps user IDs 0-0 only")
 }
 
 func TestBadInputIsRefusedBeforeAnyPrivilegeIsSought(t *testing.T) {
 	// Not parallel: it replaces the system the commands ask.
 	var ran []string
 	defer func(old privilege) { system = old }(system)
-	system = fakeSystem(1000, true, &ran)
+	system = fakeSystem(1000, noRanges, true, &ran)
 	out := t.TempDir()
 	code, _, stderr := createRun(t, nil, "-o", filepath.Join(out, "img"), "-t", "iso", "vm")
 	assert.Equal(t, ExitBadInput, code)

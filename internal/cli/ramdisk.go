@@ -65,7 +65,7 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 	}
 	if !host {
 		// A target root is built with hooks running as root in it.
-		if handled, code := ensureRoot(args, env, ramdiskOptions, stderr); handled {
+		if handled, code := ensurePrivilege(args, env, ramdiskOptions, stderr); handled {
 			return code
 		}
 	}

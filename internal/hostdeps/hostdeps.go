@@ -47,6 +47,7 @@ var Packages = map[string]string{
 	"procps":                 "tests look for processes a build left (pgrep)",
 	"util-linux":             "tests use unshare, mount, findmnt and blkid",
 	"libc-bin":               "ldd, the oracle of the ELF closure tests",
+	"uidmap":                 "newuidmap and newgidmap map a user's subordinate IDs in the namespace of an unprivileged build",
 	"git":                    "the test of the original's elements: git archive of its repository; its source-repositories clones",
 	"curl":                   "the original's cache-url (source-repositories) fetches with curl",
 	"python3-yaml":           "Python hooks of the original's elements outside the image (svc-map) import yaml",

@@ -29,7 +29,7 @@ const DefaultMirror = "http://deb.debian.org/debian"
 
 // formatVersion changes whenever the way a base is made changes, so that
 // old cache entries are not reused.
-const formatVersion = "7"
+const formatVersion = "8"
 
 // Options say which base to make.
 type Options struct {

@@ -41,6 +41,10 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, at time.Time, j
 		"--aptopt=Acquire::Retries \"3\"",
 		"--dpkgopt=force-unsafe-io",
 		"--skip=download/empty", "--skip=essential/unlink", "--skip=cleanup/apt/lists",
+		// No device nodes in the base (Unpack makes an empty /dev): a
+		// user namespace cannot make them, and images built as root and
+		// unprivileged are the same. The kernel's devtmpfs fills /dev.
+		"--skip=output/dev",
 	}
 	argv = append(argv, hooks.args()...)
 	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", "--", o.Release, out, o.Mirror)
@@ -109,8 +113,8 @@ func debootstrap(ctx context.Context, o Options, tmp, out string, at time.Time, 
 		{Label: "bootstrap", Argv: []string{"sh", "-c", `rm -f "$1"/var/cache/apt/archives/*.deb`, "clean", tree}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", identityScript, "identity", tree}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", copyReleaseScript, "release", tree, o.Release, release}},
-		{Label: "pack", Argv: append([]string{"tar", "--zstd", "--force-local", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*"},
-			append(epoch.TarOptions(at), ".")...)},
+		{Label: "pack", Argv: append([]string{"tar", "--zstd", "--force-local", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*",
+			"--exclude=./dev/*"}, append(epoch.TarOptions(at), ".")...)},
 	}
 	if _, err := nsrun.Run(ctx, nsrun.Job{Steps: steps, Env: withEpoch(os.Environ(), at)}, log); err != nil {
 		return time.Time{}, fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)

@@ -8,13 +8,15 @@ import (
 	"io"
 	"os"
 
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // Unpack extracts a base tarball into dir, keeping owners, modes and
-// extended attributes. A sealed tarball (see Seal) is checked as it is
-// read: one whose bytes no longer match its seal is removed from the cache
-// and reported, so that the next build makes it again.
+// extended attributes, and makes /dev if the tarball has none (a base has
+// no device nodes: see mmdebstrap). A sealed tarball (see Seal) is checked
+// as it is read: one whose bytes no longer match its seal is removed from
+// the cache and reported, so that the next build makes it again.
 func Unpack(ctx context.Context, tarball, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("unpack base: %w", err)
@@ -39,6 +41,9 @@ func Unpack(ctx context.Context, tarball, dir string) error {
 		}
 	}
 	if err != nil {
+		return fmt.Errorf("unpack base %s: %w", tarball, err)
+	}
+	if _, err := inroot.MkdirAll(dir, "/dev", 0o755); err != nil {
 		return fmt.Errorf("unpack base %s: %w", tarball, err)
 	}
 	return nil

@@ -10,9 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 	"github.com/tripleo/diskimage-builder/internal/sys/nsrun"
 )
 
@@ -21,6 +21,12 @@ const HooksTarget = "/tmp/in_target.d"
 
 // AptArchives is the package cache directory inside the root.
 const AptArchives = "/var/cache/apt/archives"
+
+// resolvConf and proxyFile are build-time files of the root.
+const (
+	resolvConf = "/etc/resolv.conf"
+	proxyFile  = "/etc/apt/apt.conf.d/zz-dib-proxy"
+)
 
 // build-time files written into the root, removed by Restore.
 var buildFiles = map[string]string{
@@ -43,6 +49,8 @@ type Root struct {
 // image's own is kept aside), policy-rc.d, dpkg and apt settings, and an apt
 // proxy when env names one. With a shared package cache, archives is the
 // build's own apt archive directory (on the host), seeded from the cache.
+// Every change to dir goes through inroot: a link in the tree is never
+// followed out of it.
 func Prepare(dir, hooksDir, debCache, archives string, env []string) (*Root, error) {
 	r := &Root{Dir: dir, HooksDir: hooksDir, DebCache: debCache}
 	if debCache != "" {
@@ -51,16 +59,19 @@ func Prepare(dir, hooksDir, debCache, archives string, env []string) (*Root, err
 		}
 		r.archives = archives
 	}
-	resolv := filepath.Join(dir, "etc/resolv.conf")
-	if _, err := os.Lstat(resolv); err == nil {
+	ok, err := inroot.Lexists(dir, resolvConf)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if ok {
 		r.hadResolv = true
-		if err := os.Rename(resolv, resolv+".ORIG"); err != nil {
-			return nil, fmt.Errorf("prepare %s: %w", resolv, err)
+		if err := inroot.Rename(dir, resolvConf, resolvConf+".ORIG"); err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
 		}
 	}
 	if data, err := os.ReadFile("/etc/resolv.conf"); err == nil {
-		if err := os.WriteFile(resolv, data, 0o644); err != nil {
-			return nil, fmt.Errorf("prepare %s: %w", resolv, err)
+		if err := inroot.WriteFile(dir, resolvConf, data, 0o644); err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
 		}
 	}
 	files := map[string]string{}
@@ -68,19 +79,15 @@ func Prepare(dir, hooksDir, debCache, archives string, env []string) (*Root, err
 		files[k] = v
 	}
 	if p := proxyConf(env); p != "" {
-		files["etc/apt/apt.conf.d/zz-dib-proxy"] = p
+		files[proxyFile] = p
 	}
 	for rel, content := range files {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return nil, fmt.Errorf("prepare %s: %w", p, err)
-		}
 		mode := os.FileMode(0o644)
 		if strings.HasPrefix(content, "#!") {
 			mode = 0o755
 		}
-		if err := os.WriteFile(p, []byte(content), mode); err != nil {
-			return nil, fmt.Errorf("prepare %s: %w", p, err)
+		if err := inroot.WriteFile(dir, rel, []byte(content), mode); err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
 		}
 	}
 	return r, nil
@@ -101,31 +108,24 @@ func (r *Root) Job(env []string, envFiles []string, steps []nsrun.Step) nsrun.Jo
 }
 
 // Restore removes every build-time file, puts the image's own resolv.conf
-// back, and removes the empty mount points the jobs left.
+// back, and removes the empty mount points the jobs left, never following
+// a link out of the tree.
 func (r *Root) Restore() error {
 	var errs []error
-	files := []string{"etc/apt/apt.conf.d/zz-dib-proxy"}
+	files := []string{proxyFile, resolvConf}
 	for k := range buildFiles {
 		files = append(files, k)
 	}
 	for _, rel := range files {
-		if err := os.Remove(filepath.Join(r.Dir, rel)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-		}
-	}
-	resolv := filepath.Join(r.Dir, "etc/resolv.conf")
-	if err := os.Remove(resolv); err != nil && !errors.Is(err, os.ErrNotExist) {
-		errs = append(errs, err)
+		errs = append(errs, inroot.Remove(r.Dir, rel))
 	}
 	if r.hadResolv {
-		if err := os.Rename(resolv+".ORIG", resolv); err != nil {
-			errs = append(errs, err)
-		}
+		errs = append(errs, inroot.Rename(r.Dir, resolvConf+".ORIG", resolvConf))
 	}
 	errs = append(errs, r.SyncDebs())
 	// Mount points are empty directories once the jobs ended.
 	for _, mp := range []string{HooksTarget, SharedDebs} {
-		if err := os.Remove(filepath.Join(r.Dir, mp)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := inroot.Remove(r.Dir, mp); err != nil {
 			errs = append(errs, fmt.Errorf("remove mount point: %w", err))
 		}
 	}

@@ -90,3 +90,13 @@ func split(p string) []string {
 	}
 	return out
 }
+
+// HostPath returns the host path of p resolved inside root: Resolve joined
+// to root. A missing path is an error wrapping fs.ErrNotExist.
+func HostPath(root, p string) (string, error) {
+	real, _, err := Resolve(root, p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, real), nil
+}

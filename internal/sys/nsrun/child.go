@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -103,22 +102,8 @@ func setup(job Job) error {
 	}
 	root := job.Root
 	if job.SystemMounts {
-		mounts := []struct {
-			src, dst, fstype string
-			flags            uintptr
-		}{
-			{"proc", "proc", "proc", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC},
-			{"sysfs", "sys", "sysfs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RDONLY},
-			{"/dev", "dev", "", unix.MS_BIND | unix.MS_REC},
-		}
-		for _, m := range mounts {
-			dst := filepath.Join(root, m.dst)
-			if err := os.MkdirAll(dst, 0o755); err != nil {
-				return fmt.Errorf("mount point %s: %w", dst, err)
-			}
-			if err := unix.Mount(m.src, dst, m.fstype, m.flags, ""); err != nil {
-				return fmt.Errorf("mount %s on %s: %w", m.src, dst, err)
-			}
+		if err := systemMounts(root); err != nil {
+			return err
 		}
 	}
 	for _, b := range job.Binds {
@@ -130,32 +115,6 @@ func setup(job Job) error {
 		return fmt.Errorf("chroot %s: %w", root, err)
 	}
 	return os.Chdir("/")
-}
-
-func bind(root string, b Bind) error {
-	dst := filepath.Join(root, b.Target)
-	fi, err := os.Stat(b.Source)
-	if err != nil {
-		return fmt.Errorf("bind source: %w", err)
-	}
-	if fi.IsDir() {
-		err = os.MkdirAll(dst, 0o755)
-	} else if _, serr := os.Stat(dst); serr != nil {
-		err = os.WriteFile(dst, nil, 0o644)
-	}
-	if err != nil {
-		return fmt.Errorf("bind target %s: %w", dst, err)
-	}
-	if err := unix.Mount(b.Source, dst, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		return fmt.Errorf("bind %s on %s: %w", b.Source, dst, err)
-	}
-	if b.ReadOnly {
-		flags := uintptr(unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY)
-		if err := unix.Mount("", dst, "", flags, ""); err != nil {
-			return fmt.Errorf("make %s read-only: %w", dst, err)
-		}
-	}
-	return nil
 }
 
 // loadEnv sources the job's environment files with every assignment

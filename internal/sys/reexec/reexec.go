@@ -101,35 +101,84 @@ func readHandshake() (string, error) {
 // they arrive as FirstFreeFD, FirstFreeFD+1, ...
 type Cmd struct {
 	*exec.Cmd
-	handshake *os.File
+	handshake *os.File // the child's end, closed by Start
+	// A held command's parent end, its message and what runs first.
+	w          *os.File
+	message    string
+	beforeRole func(pid int) error
 }
 
 // Command returns a command that runs this binary in role name with args.
 // The caller sets SysProcAttr (namespaces, parent-death signal) and I/O,
 // then calls Start (which closes the parent's end of the handshake).
 func Command(name string, args ...string) (*Cmd, error) {
+	c, err := Held(name, nil, args...)
+	if err != nil {
+		return nil, err
+	}
+	// The message is far below the pipe's buffer, so it never blocks: the
+	// child finds its role even if this process dies before it reads it.
+	if err := c.writeHandshake(); err != nil {
+		c.handshake.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Held is Command for a child that must wait before it runs its role:
+// Start starts it, runs beforeRole with its process ID (the ID maps of a
+// new user namespace are written there), then tells it its role. Start it
+// with Start only, never with Run or Output, which would leave it waiting.
+func Held(name string, beforeRole func(pid int) error, args ...string) (*Cmd, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("reexec %s: handshake pipe: %w", name, err)
 	}
-	// The message is far below the pipe's buffer, so it never blocks.
-	_, err = w.WriteString(magic + name + "\n")
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		r.Close()
-		return nil, fmt.Errorf("reexec %s: write handshake: %w", name, err)
-	}
 	cmd := exec.Command("/proc/self/exe", args...)
 	cmd.Args[0] = "dib-" + name
 	cmd.ExtraFiles = []*os.File{r}
-	return &Cmd{Cmd: cmd, handshake: r}, nil
+	return &Cmd{Cmd: cmd, handshake: r, w: w, message: magic + name + "\n", beforeRole: beforeRole}, nil
 }
 
 // Start starts the command and closes the parent's copy of the handshake.
+// A held command's beforeRole runs, then the handshake is written; if
+// either fails, the child is killed and waited for, and the error
+// returned: do not Wait for it again.
 func (c *Cmd) Start() error {
 	err := c.Cmd.Start()
 	c.handshake.Close()
+	if c.w == nil {
+		return err
+	}
+	if err != nil {
+		c.w.Close()
+		return err
+	}
+	if c.beforeRole != nil {
+		err = c.beforeRole(c.Process.Pid)
+	}
+	if err == nil {
+		err = c.writeHandshake()
+	}
+	if err != nil {
+		if c.w != nil {
+			c.w.Close()
+		}
+		c.Process.Kill()
+		c.Cmd.Wait()
+	}
 	return err
+}
+
+// writeHandshake writes the role on the parent's end and closes it.
+func (c *Cmd) writeHandshake() error {
+	_, err := c.w.WriteString(c.message)
+	if cerr := c.w.Close(); err == nil {
+		err = cerr
+	}
+	c.w = nil
+	if err != nil {
+		return fmt.Errorf("reexec %s: write handshake: %w", c.Args[0], err)
+	}
+	return nil
 }

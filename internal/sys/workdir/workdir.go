@@ -5,7 +5,9 @@ package workdir
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,7 +64,11 @@ func unescape(s string) string {
 }
 
 // Remove deletes dir and everything below it, after checking that nothing is
-// mounted there. It refuses, naming the mounts, when something is.
+// mounted there. It refuses, naming the mounts, when something is. In a
+// process that is not root, what the user may not remove (the files of an
+// unprivileged build owned by subordinate IDs, directories without write
+// permission) is removed as root of the user's namespace (see
+// RemoveAsNamespaceRoot).
 func Remove(dir string) error {
 	if _, err := os.Lstat(dir); os.IsNotExist(err) {
 		return nil
@@ -74,7 +80,11 @@ func Remove(dir string) error {
 	if len(mounts) > 0 {
 		return fmt.Errorf("remove %s: refusing, still mounted below it: %s", dir, strings.Join(mounts, ", "))
 	}
-	if err := os.RemoveAll(dir); err != nil {
+	err = os.RemoveAll(dir)
+	if err != nil && errors.Is(err, fs.ErrPermission) && os.Geteuid() != 0 {
+		return RemoveAsNamespaceRoot(dir)
+	}
+	if err != nil {
 		return fmt.Errorf("remove %s: %w", dir, err)
 	}
 	return nil

@@ -1,0 +1,98 @@
+package faults
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tripleo/diskimage-builder/internal/testenv"
+)
+
+// unprivilegedKill is the fault table's column of unprivileged builds.
+const unprivilegedKill = "SIGKILL, unprivileged"
+
+// An unprivileged build is killed in every phase; checked as root,
+// nothing of it is left: no process, no mount, nothing in its build
+// directory (whose files belong to the user's subordinate IDs), no output.
+func TestSIGKILLOfAnUnprivilegedBuildInEveryPhaseLeavesNothingBehind(t *testing.T) {
+	testenv.Short(t)
+	testenv.RequireCommands(t, "mmdebstrap", "qemu-img", "mkfs.ext4", "mkfs.vfat", "mcopy")
+	u := testenv.UnprivilegedUser(t)
+	bins := testenv.Commands(t)
+	src, err := filepath.Abs("testdata/flavours")
+	require.NoError(t, err)
+	flavours := testenv.CopyTree(t, src)
+	// base gives the fault flavour the base of the user's other builds.
+	warm := u.Command(context.Background(), nil, filepath.Join(bins, "disk-image-create"), "-o", filepath.Join(u.Dir(t), "warm"),
+		"-t", "tar", "--flavours-path", flavours, "base", "dib-test-fault")
+	out, err := warm.CombinedOutput()
+	require.NoError(t, err, "the user's base:\n%s", out)
+	for _, ph := range faultPhases {
+		if ph.cold {
+			continue // the user's bootstrap runs warm: its cache has the base made above
+		}
+		t.Run(ph.name, func(t *testing.T) {
+			t.Parallel()
+			left := killUnprivileged(t, u, filepath.Join(bins, "disk-image-create"), flavours, ph.phase, ph.marker)
+			recordFault(ph.name, unprivilegedKill, left)
+		})
+	}
+}
+
+// killUnprivileged runs one build as u, kills it with SIGKILL at marker
+// and returns what it left behind ("nothing" when clean).
+func killUnprivileged(t *testing.T, u *testenv.User, dic, flavours, phase, marker string) string {
+	// The user cannot bind a /dev/shm of its own over the host's: its
+	// build directory, $TMPDIR and output directory are its own, and
+	// /dev/shm is checked for anything of the user or its subordinate IDs.
+	sb := &sandbox{out: u.Dir(t), tmp: u.Dir(t), tmpdir: u.Dir(t), shm: u.Dir(t)}
+	out, tmp := sb.out, sb.tmp
+	old := filepath.Join(out, "img.qcow2")
+	require.NoError(t, os.WriteFile(old, []byte("the older image"), 0o644))
+	require.NoError(t, os.Chown(old, u.UID, u.GID))
+	token := "DIB_FAULT_TOKEN=" + randomHex()
+	cmd := u.Command(context.Background(), []string{token, "TMPDIR=" + sb.tmpdir, "DIB_FAULT_PHASE=" + phase, "DIB_FAULT_ACTION=wait"},
+		dic, "-o", filepath.Join(out, "img"), "--flavours-path", flavours, "--tmp-dir", tmp, "base", "dib-test-fault")
+	p := startCmd(t, cmd)
+	if err := p.waitFor(marker, 5*time.Minute); err != nil {
+		p.cmd.Process.Kill()
+		p.wait()
+		t.Fatalf("%v\n%s", err, p.log())
+	}
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
+	assert.Equal(t, -1, p.wait())
+	left := sb.leftBehind(token, old)
+	if owned := subordinateFiles(u, tmp, out, sb.tmpdir, "/dev/shm"); len(owned) > 0 {
+		left = append(left, "subordinate-owned "+strings.Join(owned, ", "))
+	}
+	assert.Empty(t, left, "left behind after SIGKILL in %s", phase)
+	if len(left) == 0 {
+		return "nothing"
+	}
+	return strings.Join(left, "; ")
+}
+
+// subordinateFiles lists the paths below dirs owned by u's subordinate
+// IDs, and in /dev/shm those owned by u too.
+func subordinateFiles(u *testenv.User, dirs ...string) []string {
+	var found []string
+	for _, d := range dirs {
+		filepath.Walk(d, func(p string, fi os.FileInfo, err error) error {
+			if err != nil {
+				return nil
+			}
+			if uid := int(fi.Sys().(*syscall.Stat_t).Uid); uid == u.UID && d == "/dev/shm" || uid >= u.SubID && uid < u.SubID+65536 {
+				found = append(found, p)
+			}
+			return nil
+		})
+	}
+	return found
+}
