@@ -28,7 +28,7 @@ func (Test) All(ctx context.Context) error {
 	}
 	// -count=1: the tests depend on the host (mirror, QEMU, cache), not only
 	// on their sources, so a cached result proves nothing.
-	if err := goCmd(ctx, append([]string{"test", "-count=1", "-timeout", "45m"}, pkgs...)...); err != nil {
+	if err := goCmd(ctx, append([]string{"test", "-count=1", "-timeout", "75m"}, pkgs...)...); err != nil {
 		return err
 	}
 	return Test{}.Faults(ctx)

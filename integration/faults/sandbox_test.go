@@ -108,7 +108,10 @@ func (s *sandbox) env(token string, more ...string) []string {
 // unchanged), when old is not "".
 func (s *sandbox) leftBehind(token, old string) []string {
 	var left []string
-	for try := 0; try < 50; try++ {
+	// The janitor outlives a killed build and removes its tree; on a busy
+	// machine (every phase of a table is killed at once) that takes a
+	// while, so what is left is looked at until it is gone or a deadline.
+	for deadline := time.Now().Add(90 * time.Second); ; {
 		left = nil
 		if ps := tokenProcesses(token); len(ps) > 0 {
 			left = append(left, "processes "+strings.Join(ps, ", "))
@@ -134,12 +137,11 @@ func (s *sandbox) leftBehind(token, old string) []string {
 		if es := entries(s.out); len(es) != want {
 			left = append(left, "outputs "+strings.Join(es, ", "))
 		}
-		if len(left) == 0 {
-			return nil
+		if len(left) == 0 || time.Now().After(deadline) {
+			return left
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	return left
 }
 
 // cacheLeftovers lists what a cache made cold holds beyond its packages
