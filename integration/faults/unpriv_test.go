@@ -29,6 +29,9 @@ func TestSIGKILLOfAnUnprivilegedBuildInEveryPhaseLeavesNothingBehind(t *testing.
 	src, err := filepath.Abs("testdata/flavours")
 	require.NoError(t, err)
 	flavours := testenv.CopyTree(t, src)
+	elSrc, err := filepath.Abs("testdata/elements")
+	require.NoError(t, err)
+	elements := testenv.CopyTree(t, elSrc)
 	// base gives the fault flavour the base of the user's other builds.
 	warm := u.Command(context.Background(), nil, filepath.Join(bins, "disk-image-create"), "-o", filepath.Join(u.Dir(t), "warm"),
 		"-t", "tar", "--flavours-path", flavours, "base", "dib-test-fault")
@@ -40,7 +43,7 @@ func TestSIGKILLOfAnUnprivilegedBuildInEveryPhaseLeavesNothingBehind(t *testing.
 		}
 		t.Run(ph.name, func(t *testing.T) {
 			t.Parallel()
-			left := killUnprivileged(t, u, filepath.Join(bins, "disk-image-create"), flavours, ph.phase, ph.marker)
+			left := killUnprivileged(t, u, filepath.Join(bins, "disk-image-create"), flavours, elements, ph.phase, ph.marker)
 			recordFault(ph.name, unprivilegedKill, left)
 		})
 	}
@@ -48,18 +51,25 @@ func TestSIGKILLOfAnUnprivilegedBuildInEveryPhaseLeavesNothingBehind(t *testing.
 
 // killUnprivileged runs one build as u, kills it with SIGKILL at marker
 // and returns what it left behind ("nothing" when clean).
-func killUnprivileged(t *testing.T, u *testenv.User, dic, flavours, phase, marker string) string {
+func killUnprivileged(t *testing.T, u *testenv.User, dic, flavours, elements, phase, marker string) string {
 	// The user cannot bind a /dev/shm of its own over the host's: its
 	// build directory, $TMPDIR and output directory are its own, and
 	// /dev/shm is checked for anything of the user or its subordinate IDs.
 	sb := &sandbox{out: u.Dir(t), tmp: u.Dir(t), tmpdir: u.Dir(t), shm: u.Dir(t)}
 	out, tmp := sb.out, sb.tmp
 	old := filepath.Join(out, "img.qcow2")
+	args := []string{"-o", filepath.Join(out, "img"), "--flavours-path", flavours, "--tmp-dir", tmp, "base", "dib-test-fault"}
+	if strings.HasPrefix(phase, "element-") {
+		// as in injectFault: a tar build with diskimage-builder elements
+		old = filepath.Join(out, "img.tar")
+		args = []string{"-n", "-t", "tar", "-o", filepath.Join(out, "img"), "--elements-path", elements, "--tmp-dir", tmp,
+			"debian-minimal", "dib-test-fault-element"}
+	}
 	require.NoError(t, os.WriteFile(old, []byte("the older image"), 0o644))
 	require.NoError(t, os.Chown(old, u.UID, u.GID))
 	token := "DIB_FAULT_TOKEN=" + randomHex()
 	cmd := u.Command(context.Background(), []string{token, "TMPDIR=" + sb.tmpdir, "DIB_FAULT_PHASE=" + phase, "DIB_FAULT_ACTION=wait"},
-		dic, "-o", filepath.Join(out, "img"), "--flavours-path", flavours, "--tmp-dir", tmp, "base", "dib-test-fault")
+		append([]string{dic}, args...)...)
 	p := startCmd(t, cmd)
 	if err := p.waitFor(marker, 5*time.Minute); err != nil {
 		p.cmd.Process.Kill()
