@@ -68,7 +68,7 @@ func TestBuiltImageHasCleanFilesystemsNamedByTheChosenUUIDs(t *testing.T) {
 	fstab, err := run.Output(ctx, "debugfs", "-R", "cat /etc/fstab", rootDev)
 	require.NoError(t, err)
 	assert.Contains(t, fstab, "UUID="+res.RootUUID+"\t/\t")
-	assert.Contains(t, fstab, "UUID="+res.ESPUUID+"\t/boot/efi\tvfat\tumask=0077,nofail\t")
+	assert.Contains(t, fstab, "UUID="+res.ESPUUID+"\t/boot/efi\tvfat\tumask=0077,x-systemd.device-timeout=5min\t")
 	cfg, err := run.Output(ctx, "debugfs", "-R", "cat /boot/grub/grub.cfg", rootDev)
 	require.NoError(t, err)
 	assert.Contains(t, cfg, "linux "+res.Kernel.Image+" root=UUID="+res.RootUUID+" ro console=tty0 console=ttyS0,115200n8 net.ifnames=0")

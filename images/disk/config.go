@@ -45,14 +45,15 @@ func GrubCfg(c BootConfig) string {
 }
 
 // Fstab renders /etc/fstab: the root filesystem and the ESP at /boot/efi,
-// both by UUID. The ESP is nofail: nothing in a boot needs it mounted, and
-// on a slow boot (emulation on a busy host) its device may show up after
-// systemd's device timeout, which without nofail fails local-fs.target and
-// ends the boot in emergency mode, with no ssh.
+// both by UUID. The boot waits up to five minutes for the ESP's device
+// (systemd's default is 90 s): on a slow boot (emulation on a busy host)
+// it shows up late, and a timeout fails local-fs.target and ends the boot
+// in emergency mode, with no ssh. It is not nofail: kernel, shim and GRUB
+// updates write to it, so it must be mounted when the system is up.
 func Fstab(rootUUID, espUUID string) string {
 	return "# Written by diskimage-builder: filesystems by UUID.\n" +
 		fmt.Sprintf("UUID=%s\t/\text4\terrors=remount-ro\t0\t1\n", rootUUID) +
-		fmt.Sprintf("UUID=%s\t/boot/efi\tvfat\tumask=0077,nofail\t0\t1\n", espUUID)
+		fmt.Sprintf("UUID=%s\t/boot/efi\tvfat\tumask=0077,x-systemd.device-timeout=5min\t0\t1\n", espUUID)
 }
 
 // grubenvSize is the size of GRUB's environment block file.

@@ -45,7 +45,7 @@ func TestFstabMountsRootAndESPByUUID(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, "# Written by diskimage-builder: filesystems by UUID.\n"+
 		"UUID=0b5f6a3e-1111-2222-3333-444455556666\t/\text4\terrors=remount-ro\t0\t1\n"+
-		"UUID=ABCD-1234\t/boot/efi\tvfat\tumask=0077,nofail\t0\t1\n",
+		"UUID=ABCD-1234\t/boot/efi\tvfat\tumask=0077,x-systemd.device-timeout=5min\t0\t1\n",
 		Fstab("0b5f6a3e-1111-2222-3333-444455556666", "ABCD-1234"))
 }
 
