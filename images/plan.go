@@ -30,6 +30,9 @@ func (s Spec) Plan() (*Plan, error) {
 	if len(s.Types) == 0 {
 		s.Types = []string{"qcow2"}
 	}
+	if s.RootLabel == "" {
+		s.RootLabel = disk.DefaultLabel // as the command's default: the identifiers count it
+	}
 	p := &Plan{Disk: disk.Spec{Size: s.Size, ExtraCmdline: s.BootCmdline, Label: s.RootLabel, MkfsOptions: s.mkfsOptions(),
 		SecureBoot: !s.UnsignedBoot}}
 	if err := p.check(s); err != nil {

@@ -17,7 +17,7 @@ import (
 
 // moreUpstreamElements are more of the original's library elements an
 // operator of Debian images uses, built unmodified into a tar output.
-var moreUpstreamElements = []string{"debian-minimal", "cloud-init", "openssh-server", "stable-interface-names",
+var moreUpstreamElements = []string{"debian-minimal", "cloud-init", "openssh-server", "cloud-init-growpart",
 	"journal-to-console", "sysctl", "modprobe", "disable-nouveau", "svc-map", "dynamic-login", "sysprep", "apt-conf"}
 
 // TestMoreOfTheOriginalsElementsBuildUnmodified builds a tar of more of
@@ -33,7 +33,8 @@ func TestMoreOfTheOriginalsElementsBuildUnmodified(t *testing.T) {
 	spec := images.Spec{
 		Name: name, Flavours: moreUpstreamElements, Types: []string{"tar"}, Release: "bookworm",
 		ElementsPath: []string{library}, CacheDir: testenv.CacheDir(), Log: &log,
-		Env:  []string{"DIB_MODPROBE_BLACKLIST=floppy pcspkr", "DIB_APT_CONF=" + aptConf},
+		Env: []string{"DIB_MODPROBE_BLACKLIST=floppy pcspkr", "DIB_APT_CONF=" + aptConf,
+			`DIB_CLOUD_INIT_GROWPART_DEVICES=["/"]`},
 		Args: append([]string{"-t", "tar", "-o", "more"}, moreUpstreamElements...),
 	}
 	start := time.Now()
@@ -46,7 +47,7 @@ func TestMoreOfTheOriginalsElementsBuildUnmodified(t *testing.T) {
 	tarball := name + ".tar"
 
 	status := tarFile(t, tarball, "var/lib/dpkg/status")
-	for _, p := range []string{"cloud-init", "openssh-server", "python3-yaml"} {
+	for _, p := range []string{"cloud-init", "openssh-server", "python3-yaml", "cloud-guest-utils"} {
 		assert.Regexp(t, regexp.MustCompile(`(?m)^Package: `+regexp.QuoteMeta(p)+`\nStatus: install ok installed`), status,
 			"package-installs of the elements installed %s", p)
 	}
@@ -61,4 +62,5 @@ func TestMoreOfTheOriginalsElementsBuildUnmodified(t *testing.T) {
 	assert.True(t, tarHas(t, tarball, "usr/local/bin/dynamic-login"), "dynamic-login (install-static)")
 	assert.Equal(t, "uninitialized\n", tarFile(t, tarball, "etc/machine-id"), "sysprep")
 	assert.Contains(t, tarFile(t, tarball, "etc/apt/apt.conf"), "dibtest apt-conf", "apt-conf copied DIB_APT_CONF")
+	assert.Contains(t, tarFile(t, tarball, "etc/cloud/cloud.cfg.d/55-growpart.cfg"), `devices: ["/"]`, "cloud-init-growpart")
 }

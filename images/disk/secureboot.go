@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"unicode/utf16"
 
 	"github.com/tripleo/diskimage-builder/images/disk/grub"
@@ -94,21 +95,57 @@ var vendorDirRE = regexp.MustCompile(`^/EFI/[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$`)
 
 // VendorDir is the ESP directory the signed GRUB at grubImage reads
 // grub.cfg from: the prefix built into it, on the partition it was loaded
-// from. Debian's has no embedded configuration, so normal mode reads
-// $prefix/grub.cfg; an image with one is refused, as its configuration
-// could look elsewhere.
+// from. Debian's GRUB either has no embedded configuration (trixie), so
+// normal mode reads $prefix/grub.cfg, or one that runs the grub.cfg of its
+// memdisk (bookworm), which sources $prefix/grub.cfg when the prefix
+// exists (see readsPrefixConfig). Any other image is refused, as its
+// configuration could look elsewhere.
 func VendorDir(grubImage string) (string, error) {
 	e, err := grub.ReadEmbedded(grubImage)
 	if err != nil {
 		return "", fmt.Errorf("secure boot: %w", err)
 	}
 	if e.Config != "" {
-		return "", fmt.Errorf("secure boot: signed grub %s has an embedded configuration; want one that reads $prefix/grub.cfg", grubImage)
+		if err := readsPrefixConfig(e); err != nil {
+			return "", fmt.Errorf("secure boot: signed grub %s has an embedded configuration that does not read $prefix/grub.cfg: %w", grubImage, err)
+		}
 	}
 	if !vendorDirRE.MatchString(e.Prefix) {
 		return "", fmt.Errorf("secure boot: signed grub %s has prefix %q; want a directory of the ESP such as /EFI/debian", grubImage, e.Prefix)
 	}
 	return e.Prefix, nil
+}
+
+// memdiskConfig is the embedded configuration of Debian's signed GRUB
+// before trixie: normal mode on the configuration in its memdisk.
+const memdiskConfig = "normal (memdisk)/grub.cfg"
+
+// readsPrefixConfig checks that an embedded configuration ends up reading
+// $prefix/grub.cfg: it is exactly memdiskConfig, and the memdisk's
+// grub.cfg sources $prefix/grub.cfg. (Debian's does when $prefix exists
+// and holds no x86_64-efi/grub.cfg, as on the ESP written here.)
+func readsPrefixConfig(e grub.Embedded) error {
+	if strings.TrimSpace(e.Config) != memdiskConfig {
+		return fmt.Errorf("it is %q", truncate(e.Config, 80))
+	}
+	cfg, err := e.MemdiskFile("grub.cfg")
+	if err != nil {
+		return err
+	}
+	for _, l := range strings.Split(cfg, "\n") {
+		if strings.TrimSpace(l) == "source $prefix/grub.cfg" {
+			return nil
+		}
+	}
+	return errors.New("its memdisk's grub.cfg never sources $prefix/grub.cfg")
+}
+
+// truncate is s cut to n bytes, marked when cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 // SignedESP lays out the ESP for Secure Boot: shim on the removable-media

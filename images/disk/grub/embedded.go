@@ -10,18 +10,21 @@ import (
 )
 
 // Embedded is what grub-mkimage built into an EFI image besides modules:
-// the prefix GRUB starts with (-p) and the configuration it runs first
-// (-c), if any. Normal mode reads $prefix/grub.cfg unless the embedded
-// configuration says otherwise.
+// the prefix GRUB starts with (-p), the configuration it runs first (-c),
+// if any, and the memdisk (-m), a filesystem image GRUB sees as
+// (memdisk), if any. Normal mode reads $prefix/grub.cfg unless the
+// embedded configuration says otherwise.
 type Embedded struct {
-	Prefix string
-	Config string
+	Prefix  string
+	Config  string
+	Memdisk []byte
 }
 
 // Object types of GRUB's module area (include/grub/kernel.h).
 const (
-	objConfig = 2
-	objPrefix = 3
+	objMemdisk = 1
+	objConfig  = 2
+	objPrefix  = 3
 )
 
 // moduleMagic opens the module area: "mimg" read as a little-endian word.
@@ -88,6 +91,8 @@ func parseModules(b []byte) (Embedded, error) {
 			e.Prefix = cString(b[p+8 : p+n])
 		case objConfig:
 			e.Config = cString(b[p+8 : p+n])
+		case objMemdisk:
+			e.Memdisk = b[p+8 : p+n]
 		}
 		p += n
 	}

@@ -49,7 +49,7 @@ func TestParseModulesSkipsModulesAndReadsStrings(t *testing.T) {
 	t.Parallel()
 	e, err := parseModules(moduleArea(object(0, "\x7fELF..."), object(1, "hsqs"), object(objPrefix, "/EFI/debian")))
 	require.NoError(t, err)
-	assert.Equal(t, Embedded{Prefix: "/EFI/debian"}, e)
+	assert.Equal(t, Embedded{Prefix: "/EFI/debian", Memdisk: []byte("hsqs\x00\x00\x00\x00")}, e)
 }
 
 func TestParseModulesRefusesSizesBeyondTheSection(t *testing.T) {

@@ -46,6 +46,7 @@ type Image struct {
 	Modules  []string // modules built into the image
 	Config   string   // configuration embedded in the image (-c)
 	Prefix   string   // GRUB's prefix (-p); empty means /boot/grub
+	Memdisk  string   // a filesystem image built in as (memdisk) (-m), if any
 }
 
 // EmbeddedConfig is the configuration built into both images: it finds the
@@ -76,6 +77,9 @@ func Mkimage(ctx context.Context, tree string, img Image, out string, stream io.
 	argv, err := treeexec.Command(tree, "/usr/bin/grub-mkimage")
 	if err != nil {
 		return err
+	}
+	if img.Memdisk != "" {
+		argv = append(argv, "-m", img.Memdisk) // before -p: -m sets the prefix to (memdisk)/boot/grub
 	}
 	argv = append(argv, "-d", modDir, "-O", img.Platform, "-o", out, "-c", cfg, "-p", prefix)
 	argv = append(argv, img.Modules...)
