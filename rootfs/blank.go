@@ -16,11 +16,7 @@ import (
 func (r *Root) blankSlate(ctx context.Context) error {
 	errs := []error{r.chroot.Restore()}
 	r.chroot = nil
-	if ok, err := inroot.Lexists(r.Tree, "/etc/machine-id"); err != nil {
-		errs = append(errs, err)
-	} else if ok {
-		errs = append(errs, inroot.WriteFile(r.Tree, "/etc/machine-id", nil, 0o444))
-	}
+	errs = append(errs, blankMachineID(r.Tree))
 	globs := []struct{ dir, pattern string }{
 		{"/etc/ssh", "ssh_host_*"},
 		{"/var/lib/apt/lists", "*_*"},
@@ -34,4 +30,19 @@ func (r *Root) blankSlate(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// blankMachineID empties the tree's /etc/machine-id, so that each instance
+// makes its own at first boot, unless it says "uninitialized": the other
+// blank state systemd knows (first boot semantics, machine-id(5)), which
+// the original's sysprep element writes.
+func blankMachineID(tree string) error {
+	ok, err := inroot.Lexists(tree, "/etc/machine-id")
+	if err != nil || !ok {
+		return err
+	}
+	if b, err := inroot.ReadFile(tree, "/etc/machine-id", 64); err == nil && string(b) == "uninitialized\n" {
+		return nil
+	}
+	return inroot.WriteFile(tree, "/etc/machine-id", nil, 0o444)
 }

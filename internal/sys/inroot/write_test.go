@@ -64,3 +64,20 @@ func TestWriteFileMakesParentsThroughLinksAndReplacesALinkAtThePath(t *testing.T
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode())
 }
+
+func TestReadFileReadsInsideTheRootAndNeverFollowsALinkAtThePath(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	require.NoError(t, WriteFile(root, "/etc/machine-id", []byte("uninitialized\n"), 0o444))
+	b, err := ReadFile(root, "/etc/machine-id", 64)
+	require.NoError(t, err)
+	assert.Equal(t, "uninitialized\n", string(b))
+	_, err = ReadFile(root, "/etc/machine-id", 4)
+	assert.ErrorContains(t, err, "larger than 4 bytes")
+
+	host := filepath.Join(t.TempDir(), "secret")
+	require.NoError(t, os.WriteFile(host, []byte("host"), 0o600))
+	require.NoError(t, os.Symlink(host, filepath.Join(root, "etc", "link")))
+	_, err = ReadFile(root, "/etc/link", 64)
+	assert.Error(t, err)
+}
