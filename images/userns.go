@@ -2,11 +2,8 @@ package images
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 
-	"github.com/tripleo/diskimage-builder/internal/sys/reexec"
 	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
@@ -14,16 +11,7 @@ import (
 const buildRole = "images-build"
 
 func init() {
-	reexec.Register(buildRole, func() int {
-		return rootfs.ServeInUserNamespace(func(ctx context.Context, data []byte, log io.Writer) (any, error) {
-			var s Spec
-			if err := json.Unmarshal(data, &s); err != nil {
-				return nil, fmt.Errorf("decode build spec: %w", err)
-			}
-			s.Log = log
-			return Build(ctx, s)
-		})
-	})
+	rootfs.RegisterUserNamespaceBuild(buildRole, func(s *Spec, log io.Writer) { s.Log = log }, Build)
 }
 
 // buildInUserNamespace runs the build in a child process that is root of

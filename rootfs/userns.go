@@ -19,8 +19,8 @@ import (
 // internal/sys/userns). The whole build runs there, root tree and output
 // stage alike, so that every tool (mmdebstrap, tar, mkfs.ext4, the hooks)
 // sees the image's owners as the image's own and a janitor started there
-// can remove what the build made. Output stages register a role that
-// calls ServeInUserNamespace and start it with InUserNamespace.
+// can remove what the build made. Output stages register a role with
+// RegisterUserNamespaceBuild and start it with InUserNamespace.
 
 // The child's descriptors after the reexec handshake: the spec it reads
 // and the report it writes.
