@@ -16,6 +16,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/integration/qemu"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
@@ -52,7 +53,7 @@ func TestAUserWithoutRootBuildsWhatRootBuildsAndItBootsWithOwnersSetuidAndCapabi
 		_, asRoot.err = images.Build(context.Background(), spec)
 	}
 	buildUser := func() {
-		argv := append([]string{filepath.Join(bins, "disk-image-create"), "-o", asUser.name, "-t", "qcow2,tar",
+		argv := append([]string{filepath.Join(bins, "disk-image-create"), "-o", asUser.name, "-t", strings.Join(userTypes, ","),
 			"--overwrite", "--flavours-path", flavoursDir}, loginFlavours...)
 		cmd := u.Command(context.Background(), env, argv...)
 		cmd.Stdout, cmd.Stderr = &asUser.log, &asUser.log
@@ -88,15 +89,30 @@ func TestAUserWithoutRootBuildsWhatRootBuildsAndItBootsWithOwnersSetuidAndCapabi
 	assert.Equal(t, pathMeta{Type: '0', UID: 0, GID: 42, Mode: 0o640}, rootMeta["etc/shadow"], "root:shadow 0640")
 	assert.Equal(t, int64(0o4755), userMeta["usr/bin/sudo"].Mode, "sudo is setuid")
 	assert.Contains(t, userMeta["usr/local/bin/dib-capcat"].Xattrs, "security.capability")
-	for _, typ := range []string{"qcow2", "tar"} {
+	for _, typ := range userTypes {
 		fi, err := os.Stat(asUser.name + "." + typ)
 		require.NoError(t, err)
 		assert.Equal(t, uint32(u.UID), fi.Sys().(*syscall.Stat_t).Uid, "the user owns its output")
 	}
+	checkSameDisk(t, asUser.name)
 
 	disk := copyDisk(t, asUser.name+".qcow2")
 	t.Run("SeaBIOS", func(t *testing.T) { bootAndLogIn(t, disk) })
 	t.Run("OVMF", func(t *testing.T) { bootAndLogIn(t, disk, qemu.WithUEFI()) })
+}
+
+// userTypes are the outputs the user's build writes: every disk type and
+// the tar compared with root's.
+var userTypes = []string{"qcow2", "raw", "vhd", "vmdk", "tar"}
+
+// checkSameDisk checks that the raw, vhd and vmdk outputs of name hold the
+// disk its qcow2 holds (the one booted), each in its format.
+func checkSameDisk(t *testing.T, name string) {
+	t.Helper()
+	for typ, format := range map[string]string{"raw": "raw", "vhd": "vpc", "vmdk": "vmdk"} {
+		out, err := run.Output(context.Background(), "qemu-img", "compare", "-f", format, "-F", "qcow2", name+"."+typ, name+".qcow2")
+		assert.NoError(t, err, "the %s output holds the qcow2's disk: %s", typ, out)
+	}
 }
 
 // bootAndLogIn boots disk (qcow2) to the dib-test-boot marker, makes the
