@@ -63,6 +63,7 @@ func tarEntries(t *testing.T, path string) map[string]string {
 }
 
 func TestTheBaseFlavourConfiguresACloudInstanceAndDIBCloudInitDatasourcesChoosesItsDatasources(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	spec, log, err := buildBaseTar(t, "DIB_CLOUD_INIT_DATASOURCES=ConfigDrive,OpenStack Ec2")
 	if err != nil {
 		t.Logf("build log:\n%s", log)
@@ -95,6 +96,7 @@ func TestTheBaseFlavourConfiguresACloudInstanceAndDIBCloudInitDatasourcesChooses
 }
 
 func TestAnUnknownCloudInitDatasourceFailsTheBuildNamingItAndWritesNothing(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	spec, log, err := buildBaseTar(t, "DIB_CLOUD_INIT_DATASOURCES=ConfigDrive, NoSuchCloud")
 	require.Error(t, err)
 	assert.Contains(t, log, "base: DIB_CLOUD_INIT_DATASOURCES: cloud-init has no datasource 'NoSuchCloud'")

@@ -16,7 +16,9 @@ import (
 // disabled, enabled), 8 kernel lockdown, 9 virtio_blk (module).
 var markerRE = regexp.MustCompile(`DIB-BOOT-MARKER first-boot-runs=(\d+) root=(\S+) fstab-root=(\S+) efi=(\S+) rc-local-after-first-boot=(\S+) machine-id=(\S+) secure-boot=(\S+) lockdown=(\S+) virtio-blk=(\S+) END`)
 
-const bootTimeout = 4 * time.Minute
+// bootTimeout bounds a boot to its marker: the package runs two tests at a
+// time under TCG, beside the other packages' builds.
+const bootTimeout = 8 * time.Minute
 
 // bootToMarker boots disk and returns the marker's fields; the guest
 // powers itself off after printing it.
@@ -33,6 +35,7 @@ func bootToMarker(t *testing.T, disk, format string, opts ...qemu.Option) []stri
 
 // The qcow2 output boots in TestVMImageBootsWithSecureBootEnforcedAndAnUnsignedImageDoesNot.
 func TestVMImageBootsUnderBIOSAndUEFIRunningFirstBootOnce(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	name := vmImage(t)
 	rootUUID := bootImage.rootUUID(t)
 	raw := copyDisk(t, name+".raw")

@@ -76,6 +76,7 @@ func tarHas(t *testing.T, tarball, p string) bool {
 }
 
 func TestElementsRunEveryPhaseInDIBsOrderWithItsVariablesAndHelpers(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	tarball := buildElementImage(t) + ".tar"
 
 	phases := strings.Fields(tarFile(t, tarball, "etc/dibtest/phases"))
@@ -126,6 +127,7 @@ func TestElementsRunEveryPhaseInDIBsOrderWithItsVariablesAndHelpers(t *testing.T
 var dibtestBootRE = regexp.MustCompile(`DIBTEST-BOOT unit=(\S+) boots=(\d+) root=(\S+) END`)
 
 func TestAnElementsInitScriptRunsAtBootOfTheElementImage(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	name := buildElementImage(t)
 	raw := copyDisk(t, name+".raw")
 	start := time.Now()

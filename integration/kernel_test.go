@@ -20,6 +20,7 @@ import (
 )
 
 func TestTheKernelOfABuiltImageIsTheSameFromQcow2AndRaw(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	name := vmImage(t)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -47,6 +48,7 @@ func TestTheKernelOfABuiltImageIsTheSameFromQcow2AndRaw(t *testing.T) {
 }
 
 func TestTheExtractedKernelAndInitrdBootTheImage(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	name := vmImage(t)
 	res, err := kernel.Extract(context.Background(), kernel.Options{Image: name + ".qcow2", Dir: t.TempDir()})
 	require.NoError(t, err)

@@ -48,6 +48,7 @@ func tarFiles(t *testing.T, path string, names ...string) map[string]string {
 }
 
 func TestLocalConfigCopiesTheBuildersSSHKeysAndProxySettingsIntoTheImage(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	testenv.Short(t)
 	testenv.RequireRoot(t)
 	testenv.RequireCommands(t, "mmdebstrap", "tar", "zstd")

@@ -36,6 +36,7 @@ func buildUnsigned(dir string) (string, string, error) {
 }
 
 func TestVMImageBootsWithSecureBootEnforcedAndAnUnsignedImageDoesNot(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	name := vmImage(t)
 	rootUUID := bootImage.rootUUID(t)
 	if _, err := qemu.FindSecureBootOVMF(); err != nil {

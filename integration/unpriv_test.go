@@ -33,6 +33,7 @@ type unprivBuild struct {
 }
 
 func TestAUserWithoutRootBuildsWhatRootBuildsAndItBootsWithOwnersSetuidAndCapabilities(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	requireBoot(t)
 	u := testenv.UnprivilegedUser(t)
 	bins := testenv.Commands(t)

@@ -25,6 +25,7 @@ subg=$(awk -F: -v u="$(id -un)" '$1 == u { print $2; exit }' /etc/subgid)
 unshare --map-root-user --map-users="$sub,1,65536" --map-groups="$subg,1,65536" -- sh -c "$1"`
 
 func TestAUserWithoutRootBreaksIntoItsBuildAndKeepsATreeItCanOpenAndRemove(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	requireBoot(t)
 	u := testenv.UnprivilegedUser(t)
 	bins := testenv.Commands(t)

@@ -23,6 +23,7 @@ var moreUpstreamElements = []string{"debian-minimal", "cloud-init", "openssh-ser
 // TestMoreOfTheOriginalsElementsBuildUnmodified builds a tar of more of
 // the original's library elements, unmodified, and checks what each made.
 func TestMoreOfTheOriginalsElementsBuildUnmodified(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	requireBoot(t)
 	library := filepath.Join(upstreamCheckout(t), "diskimage_builder", "elements")
 	dir := t.TempDir()

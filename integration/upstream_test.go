@@ -52,6 +52,7 @@ func upstreamSources(t *testing.T) string {
 // unmodified, from the checkout upstreamCheckout finds (skipped, or failed
 // under CI=true, when there is none).
 func TestTheOriginalsLibraryElementsBuildAndBootUnmodified(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
 	requireBoot(t)
 	testenv.RequireCommands(t, "git", "curl")
 	library := filepath.Join(upstreamCheckout(t), "diskimage_builder", "elements")
