@@ -103,7 +103,7 @@ func TestABuildThroughSudoBelongsToItsCaller(t *testing.T) {
 	require.Equal(t, 0, p.cmd.ProcessState.ExitCode(), p.log())
 	names := entries(out)
 	assert.ElementsMatch(t, []string{"build.log", "img.qcow2", "img.qcow2.sha256", "img.qcow2.md5", "img.qcow2.properties.json",
-		"img.tar", "img.tar.sha256", "img.tar.md5"}, names)
+		"img.tar", "img.tar.sha256", "img.tar.md5", "img.cdx.json"}, names)
 	for _, n := range names {
 		assert.True(t, c.owned(t, filepath.Join(out, n)), "%s belongs to %s", n, c.name)
 	}
