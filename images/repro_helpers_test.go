@@ -135,7 +135,7 @@ func diskImageCreate(t *testing.T) string {
 	t.Helper()
 	testenv.RequireCommands(t, "go")
 	disCreate.once.Do(func() {
-		dir, err := os.MkdirTemp("", "dib-images-test-bin-")
+		dir, err := os.MkdirTemp(testDir, "bin-") // removed with testDir
 		if err != nil {
 			disCreate.err = err
 			return
