@@ -35,9 +35,18 @@ func newSudoCaller(t *testing.T) *sudoCaller {
 	bin := filepath.Dir(command(t, "disk-image-create"))
 	require.NoError(t, os.Chmod(bin, 0o755))
 	c := &sudoCaller{name: "dibt" + randomHex()[:8], bin: bin}
-	out, err := exec.Command("useradd", "--no-create-home", "--shell", "/bin/sh", c.name).CombinedOutput()
+	// No subordinate IDs (Debian's useradd gives a new user a range):
+	// with them the commands build unprivileged and never reach sudo.
+	out, err := exec.Command("useradd", "--no-create-home", "--shell", "/bin/sh",
+		"-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0", c.name).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	t.Cleanup(func() { exec.Command("userdel", c.name).Run() })
+	for _, f := range []string{"/etc/subuid", "/etc/subgid"} {
+		b, err := os.ReadFile(f)
+		if err == nil {
+			require.NotContains(t, "\n"+string(b), "\n"+c.name+":", "%s gives %s subordinate IDs: it would not build through sudo", f, c.name)
+		}
+	}
 	for _, id := range []struct {
 		flag string
 		to   *int
