@@ -5,6 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,4 +51,47 @@ func TestMageInstallPutsWorkingCommandsUnderPrefix(t *testing.T) {
 		require.NoError(t, err, "%s -h:\n%s", bin, out)
 		assert.Contains(t, string(out), synopsis, cmd)
 	}
+}
+
+// TestAUserWithoutRootRunsTheImageAndRamdiskRecipes: an ordinary user (no
+// root, no sudo, subordinate IDs, Debian's PATH without sbin) with a copy
+// of the checkout runs ./mage image:vm and ./mage ramdisk:deploy as the
+// README says; the outputs land in its out/, its own.
+func TestAUserWithoutRootRunsTheImageAndRamdiskRecipes(t *testing.T) {
+	t.Parallel()
+	testenv.Short(t)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		testenv.Unavailable(t, "go is not in PATH")
+	}
+	u := testenv.UnprivilegedUser(t)
+	src := filepath.Join(u.Dir(t), "diskimage-builder")
+	require.NoError(t, os.Mkdir(src, 0o755))
+	copyOut := exec.Command("sh", "-c", `tar -C .. --exclude=./.git --exclude=./out -cf - . | tar -C "$1" -xf - && chown -R "$2" "$1"`,
+		"sh", src, strconv.Itoa(u.UID)+":"+strconv.Itoa(u.GID))
+	out, err := copyOut.CombinedOutput()
+	require.NoError(t, err, "copy the checkout: %s", out)
+
+	// The user's own Go caches (in its home), reaching modules as root's go does.
+	env := []string{"PATH=" + filepath.Dir(goBin) + ":/usr/local/bin:/usr/bin:/bin"}
+	for _, v := range []string{"GOPROXY", "GONOSUMDB", "GOSUMDB", "GOPRIVATE", "GOINSECURE", "GOTOOLCHAIN", "GOFLAGS"} {
+		if val, err := exec.Command(goBin, "env", v).Output(); err == nil && strings.TrimSpace(string(val)) != "" {
+			env = append(env, v+"="+strings.TrimSpace(string(val)))
+		}
+	}
+	for _, target := range []string{"image:vm", "ramdisk:deploy"} {
+		cmd := u.Command(context.Background(), env, "./mage", target)
+		cmd.Dir = src
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "./mage %s as %s:\n%s", target, u.Name, out)
+	}
+	for _, name := range []string{"vm.qcow2", "vm.cdx.json", "vm.qcow2.properties.json", "deploy.kernel", "deploy.initramfs", "deploy.cdx.json"} {
+		fi, err := os.Stat(filepath.Join(src, "out", name))
+		require.NoError(t, err, "the recipes wrote out/%s", name)
+		st := fi.Sys().(*syscall.Stat_t)
+		assert.Equal(t, []int{u.UID, u.GID}, []int{int(st.Uid), int(st.Gid)}, "out/%s is the user's", name)
+		assert.NotZero(t, fi.Size(), name)
+	}
+	info, err := exec.Command("qemu-img", "check", "-f", "qcow2", filepath.Join(src, "out", "vm.qcow2")).CombinedOutput()
+	require.NoError(t, err, "qemu-img check out/vm.qcow2: %s", info)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/internal/sys/epoch"
+	"github.com/tripleo/diskimage-builder/internal/sys/run"
 )
 
 // chrootPath is PATH inside the image root.
@@ -66,9 +67,9 @@ func (r *Root) hookEnv(inChroot bool, targetRoot, hooksPath string, extra ...str
 		epoch.Var:         epoch.Format(r.Epoch),
 	}
 	if !inChroot {
-		set["PATH"] = os.Getenv("PATH")
-		if set["PATH"] == "" {
-			set["PATH"] = chrootPath
+		set["PATH"] = chrootPath
+		if p := os.Getenv("PATH"); p != "" {
+			set["PATH"] = run.WithSbin(p) // a user's PATH lacks the sbin directories root's has
 		}
 		// Outside the image hooks see the caller's home, as the original's
 		// extra-data.d did (local-config copies ~/.ssh from it).

@@ -103,6 +103,10 @@ func lockUsers() (func(), error) {
 	return func() { fh.Close() }, nil
 }
 
+// userPath is Debian's PATH for an ordinary user's login (login.defs'
+// ENV_PATH): no sbin directory, as a real user's build has.
+const userPath = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
+
 // Command returns argv run as u: its IDs and no supplementary group, in
 // its home, with a minimal environment (PATH, HOME, USER, LOGNAME) plus
 // env.
@@ -110,7 +114,7 @@ func (u *User) Command(ctx context.Context, env []string, argv ...string) *exec.
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(u.UID), Gid: uint32(u.GID), Groups: []uint32{}}}
 	cmd.Dir = u.Home
-	cmd.Env = append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	cmd.Env = append([]string{"PATH=" + userPath,
 		"HOME=" + u.Home, "USER=" + u.Name, "LOGNAME=" + u.Name}, env...)
 	return cmd
 }

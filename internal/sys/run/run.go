@@ -23,7 +23,7 @@ const tailLines = 12
 
 // Cmd describes one command to run. Only Argv is required.
 type Cmd struct {
-	Argv  []string  // program and arguments; Argv[0] is looked up in PATH
+	Argv  []string  // program and arguments; Argv[0] is looked up in PATH, then SbinDirs
 	Dir   string    // working directory; empty means the current one
 	Env   []string  // full environment; nil means the caller's
 	Stdin io.Reader // nil means no input
@@ -84,6 +84,8 @@ func Run(ctx context.Context, c Cmd) (string, error) {
 	if c.Path != "" {
 		cmd.Path = c.Path
 		cmd.Err = nil
+	} else if p, err := LookPath(c.Argv[0]); err == nil {
+		cmd.Path, cmd.Err = p, nil
 	}
 	cmd.Dir = c.Dir
 	cmd.Env = c.Env
