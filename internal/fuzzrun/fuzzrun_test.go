@@ -57,5 +57,5 @@ func TestRunRunsATargetAndSaysHowItWent(t *testing.T) {
 	err := Run(context.Background(), "go", moduleRoot(t), []Target{{"./images/diskread/parttable", "FuzzPartitionTable"}}, "200x", &out)
 	require.NoError(t, err, out.String())
 	assert.Contains(t, out.String(), "fuzz: FuzzPartitionTable in ./images/diskread/parttable for 200x")
-	assert.Regexp(t, `fuzz: FuzzPartitionTable +\./images/diskread/parttable +\d+s  no failing input`, out.String())
+	assert.Regexp(t, `fuzz: FuzzPartitionTable +\./images/diskread/parttable +(\d+h)?(\d+m)?\d+s  no failing input`, out.String())
 }
