@@ -44,7 +44,11 @@ func (vm *VM) Kill() error {
 		return nil
 	default:
 	}
-	if err := vm.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	vm.mu.Lock()
+	vm.killed = true
+	err := vm.cmd.Process.Kill()
+	vm.mu.Unlock()
+	if err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("kill qemu: %w", err)
 	}
 	<-vm.done

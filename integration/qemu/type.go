@@ -9,7 +9,10 @@ import (
 
 // Type writes s to the serial console, as if typed on it.
 func (vm *VM) Type(s string) error {
-	if _, err := io.WriteString(vm.stdin, s); err != nil {
+	vm.mu.Lock()
+	stdin := vm.stdin
+	vm.mu.Unlock()
+	if _, err := io.WriteString(stdin, s); err != nil {
 		return fmt.Errorf("type on the qemu console: %w", err)
 	}
 	return nil

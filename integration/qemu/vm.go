@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,14 +18,21 @@ import (
 type VM struct {
 	argv    []string
 	dir     string
-	cmd     *exec.Cmd
+	config  *Config
+	mu      sync.Mutex     // guards cmd, stdin, killed, restart and restarted
+	cmd     *exec.Cmd      // the QEMU running now
 	stdin   io.WriteCloser // the serial console's input
-	console *Console
-	stdout  *lineLogger // logs the console
-	stderr  *lineLogger
-	done    chan struct{} // closed when QEMU has exited and its output is drained
-	err     error         // QEMU's exit error, set before done is closed
-	made    string        // the work directory Launch made, removed by Close
+	killed  bool           // Kill was called: no restart
+	restart bool           // the kernel panicked early: start QEMU again
+	// restarted: QEMU was started again once (see restart.go)
+	restarted bool
+	logf      func(string, ...any)
+	console   *Console
+	stdout    *lineLogger // logs the console
+	stderr    *lineLogger
+	done      chan struct{} // closed when QEMU has exited and its output is drained
+	err       error         // QEMU's exit error, set before done is closed
+	made      string        // the work directory Launch made, removed by Close
 }
 
 // StartT is Start that fails t when QEMU cannot be started.
@@ -133,35 +141,81 @@ func start(c *Config, logf func(string, ...any)) (*VM, error) {
 	vm := &VM{
 		argv:    argv,
 		dir:     c.Dir,
+		config:  c,
+		logf:    logf,
 		console: NewConsole(""),
 		stdout:  &lineLogger{logf: logf, prefix: "console"},
 		stderr:  &lineLogger{logf: logf, prefix: "qemu"},
 		done:    make(chan struct{}),
 	}
-	vm.cmd = exec.Command(argv[0], argv[1:]...)
-	vm.cmd.Dir = c.Dir
-	vm.cmd.SysProcAttr = sysProcAttr()
-	vm.cmd.Stdout = io.MultiWriter(vm.console, vm.stdout)
-	vm.cmd.Stderr = vm.stderr
-	for _, tap := range c.Taps {
-		vm.cmd.ExtraFiles = append(vm.cmd.ExtraFiles, tap.File) // descriptors 3, 4, ... as netArgs says
-	}
-	vm.cmd.WaitDelay = 5 * time.Second // a guest cannot hold the pipes after QEMU exits
-	if vm.stdin, err = vm.cmd.StdinPipe(); err != nil {
-		return nil, fmt.Errorf("qemu console input: %w", err)
-	}
-	if err := vm.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", run.Quote(argv), err)
+	if err := vm.launch(); err != nil {
+		return nil, err
 	}
 	go vm.reap()
 	return vm, nil
 }
 
-// reap waits for QEMU to exit and its output to be read.
+// launch starts a QEMU process for vm; vm.mu is held or vm not yet shared.
+func (vm *VM) launch() error {
+	cmd := exec.Command(vm.argv[0], vm.argv[1:]...)
+	cmd.Dir = vm.config.Dir
+	cmd.SysProcAttr = sysProcAttr()
+	watch := &panicWatch{onPanic: vm.earlyPanic}
+	cmd.Stdout = io.MultiWriter(vm.console, vm.stdout, watch)
+	cmd.Stderr = vm.stderr
+	for _, tap := range vm.config.Taps {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, tap.File) // descriptors 3, 4, ... as netArgs says
+	}
+	cmd.WaitDelay = 5 * time.Second // a guest cannot hold the pipes after QEMU exits
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return fmt.Errorf("qemu console input: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", run.Quote(vm.argv), err)
+	}
+	vm.cmd, vm.stdin = cmd, stdin
+	return nil
+}
+
+// earlyPanic stops a QEMU whose guest kernel panicked before it started,
+// for reap to start it again, once.
+func (vm *VM) earlyPanic() {
+	vm.mu.Lock()
+	defer vm.mu.Unlock()
+	if vm.killed || vm.restarted {
+		return
+	}
+	vm.restart = true
+	_ = vm.cmd.Process.Kill()
+}
+
+// reap waits for QEMU to exit and its output to be read, starting it again
+// once if its guest kernel panicked early (see restart.go).
 func (vm *VM) reap() {
-	err := vm.cmd.Wait()
-	vm.stdout.Flush()
-	vm.stderr.Flush()
+	var err error
+	for {
+		vm.mu.Lock()
+		cmd := vm.cmd
+		vm.mu.Unlock()
+		err = cmd.Wait()
+		vm.stdout.Flush()
+		vm.stderr.Flush()
+		vm.mu.Lock()
+		again := vm.restart && !vm.killed && !vm.restarted
+		if again {
+			vm.restart, vm.restarted = false, true
+			vm.logf("qemu: the guest kernel panicked before it read the initramfs or the root: an emulator fault, not the image's; starting QEMU again (once)")
+			if err = vm.config.prepare(); err == nil {
+				err = vm.launch()
+			}
+			again = err == nil
+		}
+		vm.mu.Unlock()
+		if !again {
+			break
+		}
+	}
 	cause := errors.New("qemu exited")
 	if err != nil {
 		err = fmt.Errorf("%s: %w", vm.argv[0], err)
