@@ -75,3 +75,15 @@ func (w *panicWatch) check(line []byte) {
 		go w.onPanic()
 	}
 }
+
+// earlyPanic stops a QEMU whose guest kernel panicked before it started,
+// for reap to start it again, once.
+func (vm *VM) earlyPanic() {
+	vm.mu.Lock()
+	defer vm.mu.Unlock()
+	if vm.killed || vm.restarted {
+		return
+	}
+	vm.restart = true
+	_ = vm.cmd.Process.Kill()
+}

@@ -178,18 +178,6 @@ func (vm *VM) launch() error {
 	return nil
 }
 
-// earlyPanic stops a QEMU whose guest kernel panicked before it started,
-// for reap to start it again, once.
-func (vm *VM) earlyPanic() {
-	vm.mu.Lock()
-	defer vm.mu.Unlock()
-	if vm.killed || vm.restarted {
-		return
-	}
-	vm.restart = true
-	_ = vm.cmd.Process.Kill()
-}
-
 // reap waits for QEMU to exit and its output to be read, starting it again
 // once if its guest kernel panicked early (see restart.go).
 func (vm *VM) reap() {
