@@ -32,11 +32,18 @@ func TestSIGKILLOfAnUnprivilegedBuildInEveryPhaseLeavesNothingBehind(t *testing.
 	elSrc, err := filepath.Abs("testdata/elements")
 	require.NoError(t, err)
 	elements := testenv.CopyTree(t, elSrc)
-	// base gives the fault flavour the base of the user's other builds.
-	warm := u.Command(context.Background(), nil, filepath.Join(bins, "disk-image-create"), "-o", filepath.Join(u.Dir(t), "warm"),
-		"-t", "tar", "--flavours-path", flavours, "base", "dib-test-fault")
-	out, err := warm.CombinedOutput()
-	require.NoError(t, err, "the user's base:\n%s", out)
+	// The rows' bases are made first, one for the flavours (base gives the
+	// fault flavour the base of the user's other builds) and one for the
+	// elements: a row's cold bootstrap would leave its scratch tree in
+	// /dev/shm while the rows beside it look there for leftovers.
+	for _, args := range [][]string{
+		{"--flavours-path", flavours, "base", "dib-test-fault"},
+		{"-n", "--elements-path", elements, "debian-minimal", "dib-test-fault-element"},
+	} {
+		argv := append([]string{filepath.Join(bins, "disk-image-create"), "-o", filepath.Join(u.Dir(t), "warm"), "-t", "tar"}, args...)
+		out, err := u.Command(context.Background(), nil, argv...).CombinedOutput()
+		require.NoError(t, err, "the user's base for %v:\n%s", args, out)
+	}
 	for _, ph := range faultPhases {
 		if ph.cold {
 			continue // the user's bootstrap runs warm: its cache has the base made above
