@@ -72,11 +72,25 @@ func TestAUserWithoutRootRunsTheImageAndRamdiskRecipes(t *testing.T) {
 	out, err := copyOut.CombinedOutput()
 	require.NoError(t, err, "copy the checkout: %s", out)
 
-	// The user's own Go caches (in its home), reaching modules as root's go does.
+	// The user's own Go caches (in its home). Its modules come first from
+	// a copy of root's downloads (root's cache is not the user's to read),
+	// then from where root's go gets them.
 	env := []string{"PATH=" + filepath.Dir(goBin) + ":/usr/local/bin:/usr/bin:/bin"}
-	for _, v := range []string{"GOPROXY", "GONOSUMDB", "GOSUMDB", "GOPRIVATE", "GOINSECURE", "GOTOOLCHAIN", "GOFLAGS"} {
-		if val, err := exec.Command(goBin, "env", v).Output(); err == nil && strings.TrimSpace(string(val)) != "" {
-			env = append(env, v+"="+strings.TrimSpace(string(val)))
+	goEnv := func(v string) string {
+		out, _ := exec.Command(goBin, "env", v).Output()
+		return strings.TrimSpace(string(out))
+	}
+	proxy := goEnv("GOPROXY")
+	if dl := filepath.Join(goEnv("GOMODCACHE"), "cache", "download"); goEnv("GOMODCACHE") != "" {
+		if _, err := os.Stat(dl); err == nil {
+			mods := testenv.CopyTree(t, dl)
+			proxy = strings.TrimSuffix("file://"+mods+","+proxy, ",")
+		}
+	}
+	env = append(env, "GOPROXY="+proxy)
+	for _, v := range []string{"GONOSUMDB", "GOSUMDB", "GOPRIVATE", "GOINSECURE", "GOTOOLCHAIN", "GOFLAGS"} {
+		if val := goEnv(v); val != "" {
+			env = append(env, v+"="+val)
 		}
 	}
 	for _, target := range []string{"image:vm", "ramdisk:deploy"} {
