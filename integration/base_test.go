@@ -103,3 +103,24 @@ func TestAnUnknownCloudInitDatasourceFailsTheBuildNamingItAndWritesNothing(t *te
 	assert.Contains(t, err.Error(), "20-base-cloud-init")
 	assert.NoFileExists(t, spec.Output("tar"))
 }
+
+// Bookworm's openssh-server has no sshd-keygen.service: the base writes
+// its own, and a bookworm build of it (as DIB's base element without the
+// original's library on the path) succeeds.
+func TestTheBaseFlavourBuildsOnBookwormWithAUnitThatMakesTheHostKeys(t *testing.T) {
+	t.Parallel() // the package's tests share two cores: a boot and a build overlap
+	testenv.Short(t)
+	testenv.RequireRoot(t)
+	testenv.RequireCommands(t, "mmdebstrap", "tar", "zstd")
+	var log bytes.Buffer
+	spec := images.Spec{Name: filepath.Join(t.TempDir(), "base"), Flavours: []string{"base"}, Types: []string{"tar"},
+		Release: "bookworm", CacheDir: testenv.CacheDir(), Log: &log}
+	if _, err := images.Build(context.Background(), spec); err != nil {
+		t.Fatalf("build: %v\n%s", err, log.String())
+	}
+	files := tarEntries(t, spec.Output("tar"))
+	assert.NotContains(t, files, "usr/lib/systemd/system/sshd-keygen.service", "bookworm's openssh-server has none")
+	assert.Contains(t, files["etc/systemd/system/sshd-keygen.service"], "ExecStart=/usr/bin/ssh-keygen -A")
+	assert.Contains(t, files, "etc/systemd/system/ssh.service.wants/sshd-keygen.service", "enabled")
+	assert.Contains(t, files["etc/systemd/system/sshd-keygen.service.d/50-dib-base.conf"], "ConditionFirstBoot=\n")
+}
