@@ -25,6 +25,7 @@ func dirName(name string) string {
 type lineLogger struct {
 	logf   func(string, ...any)
 	prefix string
+	watch  func(line string) // if set, sees each line logged
 	mu     sync.Mutex
 	buf    []byte
 	tail   []string
@@ -58,6 +59,9 @@ func (l *lineLogger) Flush() {
 func (l *lineLogger) log(line string) {
 	line = Clean(line)
 	l.logf("%s: %s", l.prefix, line)
+	if l.watch != nil {
+		l.watch(line)
+	}
 	if strings.TrimSpace(line) == "" {
 		return
 	}

@@ -19,9 +19,10 @@ type VM struct {
 	argv    []string
 	dir     string
 	config  *Config
-	mu      sync.Mutex     // guards cmd, stdin, killed, restart and restarted
+	mu      sync.Mutex     // guards cmd, stdin, booted, killed, restart and restarted
 	cmd     *exec.Cmd      // the QEMU running now
 	stdin   io.WriteCloser // the serial console's input
+	booted  bool           // the running QEMU's kernel got past start_kernel
 	killed  bool           // Kill was called: no restart
 	restart bool           // the kernel panicked early: start QEMU again
 	// restarted: QEMU was started again once (see restart.go)
@@ -148,6 +149,7 @@ func start(c *Config, logf func(string, ...any)) (*VM, error) {
 		stderr:  &lineLogger{logf: logf, prefix: "qemu"},
 		done:    make(chan struct{}),
 	}
+	vm.stdout.watch = vm.watchLine
 	if err := vm.launch(); err != nil {
 		return nil, err
 	}
@@ -160,8 +162,7 @@ func (vm *VM) launch() error {
 	cmd := exec.Command(vm.argv[0], vm.argv[1:]...)
 	cmd.Dir = vm.config.Dir
 	cmd.SysProcAttr = sysProcAttr()
-	watch := &panicWatch{onPanic: vm.earlyPanic}
-	cmd.Stdout = io.MultiWriter(vm.console, vm.stdout, watch)
+	cmd.Stdout = io.MultiWriter(vm.console, vm.stdout)
 	cmd.Stderr = vm.stderr
 	for _, tap := range vm.config.Taps {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, tap.File) // descriptors 3, 4, ... as netArgs says
@@ -174,7 +175,7 @@ func (vm *VM) launch() error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", run.Quote(vm.argv), err)
 	}
-	vm.cmd, vm.stdin = cmd, stdin
+	vm.cmd, vm.stdin, vm.booted = cmd, stdin, false
 	return nil
 }
 
