@@ -84,8 +84,11 @@ func Run(ctx context.Context, c Cmd) (string, error) {
 	if c.Path != "" {
 		cmd.Path = c.Path
 		cmd.Err = nil
-	} else if p, err := LookPath(c.Argv[0]); err == nil {
-		cmd.Path, cmd.Err = p, nil
+	} else if cmd.Err != nil {
+		// not in PATH: the sbin directories an ordinary user's PATH lacks
+		if p, err := LookPath(c.Argv[0]); err == nil {
+			cmd.Path, cmd.Err = p, nil
+		}
 	}
 	cmd.Dir = c.Dir
 	cmd.Env = c.Env
