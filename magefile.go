@@ -51,7 +51,7 @@ func buildImage(ctx context.Context, spec images.Spec) error {
 	if err != nil {
 		return err
 	}
-	upToDate, reason, err := recipe.Check(plan)
+	upToDate, reason, err := recipe.Check(ctx, plan)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func (s Spec) Plan() (*Plan, error) {
 	root := rootfs.Spec{
 		Name: s.Name, Flavours: s.Flavours, FlavoursPath: s.FlavoursPath, Packages: s.Packages,
 		ElementsPath: s.ElementsPath, SkipBase: s.SkipBase, Components: s.Components, InstallType: s.InstallType,
-		Offline: s.Offline, Args: s.Args,
+		Offline: s.Offline, Apt: s.Apt, Args: s.Args,
 		Arch: s.Arch, Release: s.Release, Mirror: s.Mirror, CacheDir: s.CacheDir,
 		TmpDir: s.TmpDir, KeepBuildDir: s.KeepBuildDir, Trace: s.Trace, Break: s.Break, BreakCmd: s.BreakCmd,
 		SourceDateEpoch: s.SourceDateEpoch, Env: s.Env, Log: s.Log, Owner: s.Owner,

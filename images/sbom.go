@@ -45,7 +45,8 @@ func (w *writer) writeSBOM() error {
 // bom is the bill of materials of this build's outputs.
 func (w *writer) bom() (sbom.BOM, error) {
 	rs := w.root.Plan.Spec
-	b := sbom.BOM{Name: baseName(w.plan.Spec.Name), Release: rs.Release, Arch: rs.Arch, Epoch: w.root.Epoch}
+	b := sbom.BOM{Name: baseName(w.plan.Spec.Name), Release: rs.Release, Arch: rs.Arch, Epoch: w.root.Epoch,
+		Archive: sbom.ArchiveOf(w.root.Archive)}
 	var err error
 	if b.Packages, err = sbom.ReadPackages(w.root.Tree); err != nil {
 		return b, err

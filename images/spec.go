@@ -85,6 +85,7 @@ type Spec struct {
 	Components   []string
 	InstallType  string
 	Offline      bool
+	Apt          rootfs.Apt // the original's apt source settings, as in rootfs.Spec
 	Args         []string
 	Trace        bool   // run shell hooks with -x, DIB_DEBUG_TRACE=1
 	TmpDir       string // where the build directory goes; default rootfs.DefaultTmpDir()

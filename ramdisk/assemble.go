@@ -1,6 +1,8 @@
 package ramdisk
 
 import (
+	"github.com/tripleo/diskimage-builder/sbom"
+
 	"context"
 	"fmt"
 	"io/fs"
@@ -53,8 +55,9 @@ type source struct {
 	where   string                       // how errors name the place programs are looked up
 	modRoot string                       // holds lib/modules/kver, boot/vmlinuz-kver and lib/firmware
 	kver    string
-	epoch   time.Time // the time of every entry; zero: the newest of the files
-	release string    // the Debian release of root, for the bill of materials
+	epoch   time.Time    // the time of every entry; zero: the newest of the files
+	release string       // the Debian release of root, for the bill of materials
+	archive []sbom.Suite // the archive state of root's base, for the bill of materials
 }
 
 // assembler fills one archive.

@@ -80,6 +80,7 @@ type Spec struct {
 	Components   []string
 	InstallType  string
 	Offline      bool
+	Apt          rootfs.Apt // the original's apt source settings, as in rootfs.Spec
 	Args         []string
 	Trace        bool     // run the hooks with sh -x
 	TmpDir       string   // where the build directory goes

@@ -21,7 +21,7 @@ import (
 // archive copies and the kernel, each with the package of the source root
 // that installed it, those packages, and the flavours.
 func ramdiskBOM(s Spec, src source, set *flavours.Set, a *initramfs.Archive, at time.Time, kernel string, outs map[string]string) (sbom.BOM, error) {
-	b := sbom.BOM{Name: filepath.Base(s.Name), Release: src.release, Arch: s.Arch, Epoch: at}
+	b := sbom.BOM{Name: filepath.Base(s.Name), Release: src.release, Arch: s.Arch, Epoch: at, Archive: src.archive}
 	owners, err := sbom.ReadOwners(src.root)
 	if err != nil {
 		return b, err

@@ -1,6 +1,8 @@
 package ramdisk
 
 import (
+	"github.com/tripleo/diskimage-builder/sbom"
+
 	"context"
 	"fmt"
 	"os"
@@ -30,7 +32,7 @@ func Write(ctx context.Context, root *rootfs.Root, p *Plan) (*Result, error) {
 			modRoot: root.Tree,
 			kver:    kver,
 			epoch:   root.Epoch,
-			release: root.Plan.Spec.Release,
+			release: root.Plan.Spec.Release, archive: sbom.ArchiveOf(root.Archive),
 		}
 		var res *Result
 		if res, err = write(ctx, p.Spec, src, p.Flavours, root.Janitor); err == nil {

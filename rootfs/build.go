@@ -44,6 +44,7 @@ var phases = []phase{
 	hookPhase(flavours.Finalise),
 	hookPhase(flavours.Cleanup),
 	{name: "finalise-base", where: flavours.Cleanup, run: (*Root).dibFinalise},
+	{name: "archive-check", where: flavours.Cleanup, run: (*Root).checkBehind},
 	{name: "blank-slate", where: flavours.Cleanup, run: (*Root).blankSlate},
 	{name: "normalize", where: flavours.Cleanup, run: (*Root).normalize},
 }
@@ -142,6 +143,9 @@ func (r *Root) bootstrap(ctx context.Context) (err error) {
 	tarball, err := bootstrap.Ensure(ctx, base, r.Janitor, r.log)
 	if err != nil {
 		return err
+	}
+	if r.Archive, err = bootstrap.ArchiveState(tarball); err != nil {
+		return fmt.Errorf("base %s: %w", tarball, err)
 	}
 	// After Ensure: the inputs name the base tarball the root starts from.
 	if r.Fingerprint, err = r.Plan.Fingerprint(); err != nil {

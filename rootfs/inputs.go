@@ -30,6 +30,9 @@ func (p *Plan) Inputs() ([]string, error) {
 		if st, err := bootstrap.ReadStamp(base.Path()); err == nil {
 			lines = append(lines, "base sha256 "+st.SHA256)
 		}
+		if st, err := bootstrap.ArchiveState(base.Path()); err == nil {
+			lines = append(lines, st.Lines()...)
+		}
 	}
 	if !s.SourceDateEpoch.IsZero() {
 		lines = append(lines, "spec epoch "+epoch.Format(s.SourceDateEpoch))

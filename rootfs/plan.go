@@ -11,6 +11,7 @@ import (
 	"github.com/tripleo/diskimage-builder/elements"
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
+	"github.com/tripleo/diskimage-builder/rootfs/archive"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 
@@ -23,6 +24,8 @@ type Plan struct {
 	// PackageInstalls are the entries of the elements' package-installs
 	// files, read and checked.
 	PackageInstalls []elements.PackageEntry
+	// keyring is the content of Spec.Apt.Keyring, read at plan time.
+	keyring []byte
 }
 
 // Plan fills in s's defaults, checks it and resolves its flavours, reading
@@ -40,6 +43,12 @@ func (s Spec) Plan() (*Plan, error) {
 	if err != nil {
 		return nil, &InputError{err}
 	}
+	if s.Apt.Keyring != "" {
+		// The caller's file, read with the caller's rights.
+		if err := s.Owner.Do(func() (err error) { p.keyring, err = archive.ReadKeyring(s.Apt.Keyring); return err }); err != nil {
+			return nil, &InputError{err}
+		}
+	}
 	if s.Owner != nil {
 		// Root copies the flavours into the build: only what the caller
 		// may read (WriteTree reads them with the caller's rights too).
@@ -54,8 +63,10 @@ func (s Spec) Plan() (*Plan, error) {
 // and mirror, and the bootstrap-packages of its flavours.
 func (p *Plan) Base() bootstrap.Options {
 	s := p.Spec
+	srcs, _ := s.archiveConfig().Sources() // checked by validate
 	return bootstrap.Options{Release: s.Release, Arch: s.Arch, Mirror: s.Mirror,
-		CacheDir: s.CacheDir, Packages: p.Flavours.BootstrapPackages(), Components: s.Components}
+		CacheDir: s.CacheDir, Packages: p.Flavours.BootstrapPackages(), Components: s.Components,
+		Sources: srcs, Keyring: p.keyring, Offline: s.Offline}
 }
 
 // Fingerprint is a hash of Inputs, in hex: the same inputs give the same

@@ -7,6 +7,8 @@ import (
 
 	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
 	"github.com/tripleo/diskimage-builder/rootfs/chroot"
+
+	"github.com/tripleo/diskimage-builder/rootfs/archive"
 )
 
 // Result is what a root build did: the times and the inputs it was made
@@ -21,7 +23,10 @@ type Result struct {
 	// Epoch is the build's SOURCE_DATE_EPOCH (Spec.SourceDateEpoch, or the
 	// base's): file times in the tree are clamped to it, and output stages
 	// stamp it wherever a format records a time.
-	Epoch    time.Time
+	Epoch time.Time
+	// Archive is the archive state the base was made from: each suite's
+	// Date and InRelease hash.
+	Archive  archive.State
 	Cached   bool   // the tree came from the root cache; no hook ran
 	BuildDir string // set when Spec.KeepBuildDir kept it, once closed
 }

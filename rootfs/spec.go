@@ -46,8 +46,12 @@ type Spec struct {
 	// InstallType is the elements' default install type
 	// (DIB_DEFAULT_INSTALLTYPE, --install-type); default "source".
 	InstallType string
-	// Offline tells hooks not to refresh cached downloads (DIB_OFFLINE).
+	// Offline builds from the cached base without asking the archive
+	// whether it moved, and tells hooks not to refresh cached downloads
+	// (DIB_OFFLINE).
 	Offline bool
+	// Apt says where packages come from beyond Mirror and Components.
+	Apt Apt
 	// Args is the command line, which hooks see as DIB_ARGS.
 	Args []string
 
@@ -164,6 +168,9 @@ func (s Spec) validate() error {
 	if err := bootstrap.CheckMirror(s.Mirror); err != nil {
 		return err
 	}
+	if err := s.validateApt(); err != nil {
+		return err
+	}
 	if err := checkBreaks(s.Break); err != nil {
 		return err
 	}
@@ -185,21 +192,6 @@ func (s Spec) validate() error {
 
 // componentRE is what an archive component or install type looks like.
 var componentRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-
-// SupportedArchs are the architectures a root can be built for here.
-var SupportedArchs = []string{"amd64"}
-
-// NormalizeArch maps the names the original accepted (x86_64, aarch64) to
-// Debian architecture names.
-func NormalizeArch(a string) string {
-	switch a {
-	case "x86_64", "amd64":
-		return "amd64"
-	case "aarch64", "arm64":
-		return "arm64"
-	}
-	return a
-}
 
 // DefaultTmpDir is where build directories go when Spec.TmpDir is empty:
 // $TMPDIR when it is set; else a tmpfs with room for a build and the

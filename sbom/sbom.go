@@ -23,6 +23,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/google/uuid"
 	"github.com/tripleo/diskimage-builder/flavours"
+	"github.com/tripleo/diskimage-builder/rootfs/archive"
 )
 
 // Ext is the file name extension of a bill of materials: NAME.cdx.json.
@@ -60,12 +61,21 @@ type File struct {
 	Package string // the package it came from; "" when none
 }
 
+// Suite is the state of one archive suite when the base was made.
+type Suite struct {
+	Name      string    // e.g. trixie-security
+	Date      time.Time // its InRelease's Date
+	InRelease string    // the SHA-256 of its InRelease, in hex
+}
+
 // BOM is the bill of materials of one output set.
 type BOM struct {
-	Name     string // the outputs' name, without directory or extension
-	Release  string // Debian release, as in the purls' distro=debian-RELEASE
-	Arch     string
-	Epoch    time.Time // the build's SOURCE_DATE_EPOCH, the document's time
+	Name    string // the outputs' name, without directory or extension
+	Release string // Debian release, as in the purls' distro=debian-RELEASE
+	Arch    string
+	Epoch   time.Time // the build's SOURCE_DATE_EPOCH, the document's time
+	// Archive is the state of the archive suites the packages came from.
+	Archive  []Suite
 	Packages []Package
 	Flavours []Flavour
 	Outputs  []Output
@@ -94,6 +104,18 @@ func encode(w io.Writer, doc *cdx.BOM) error {
 	return nil
 }
 
+// imageProperties describe the image: its architecture, release, epoch,
+// and each archive suite's Date and InRelease hash.
+func (b BOM) imageProperties() *[]cdx.Property {
+	props := []cdx.Property{{Name: "dib:arch", Value: b.Arch}, {Name: "dib:release", Value: b.Release},
+		{Name: "dib:source-date-epoch", Value: fmt.Sprint(b.Epoch.Unix())}}
+	for _, s := range b.Archive {
+		props = append(props, cdx.Property{Name: "dib:archive:" + s.Name + ":date", Value: s.Date.UTC().Format(time.RFC3339)},
+			cdx.Property{Name: "dib:archive:" + s.Name + ":inrelease-sha256", Value: s.InRelease})
+	}
+	return &props
+}
+
 // document is b as a CycloneDX BOM, every list sorted.
 func (b BOM) document() *cdx.BOM {
 	doc := cdx.NewBOM()
@@ -102,8 +124,7 @@ func (b BOM) document() *cdx.BOM {
 		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
 			Type: cdx.ComponentTypeApplication, Group: "tripleo", Name: "diskimage-builder"}}},
 		Component: &cdx.Component{BOMRef: "image", Type: cdx.ComponentTypeOS, Name: b.Name,
-			Properties: &[]cdx.Property{{Name: "dib:arch", Value: b.Arch}, {Name: "dib:release", Value: b.Release},
-				{Name: "dib:source-date-epoch", Value: fmt.Sprint(b.Epoch.Unix())}}},
+			Properties: b.imageProperties()},
 	}
 	files := map[string][]cdx.Component{} // by package
 	for _, f := range sortedFiles(b.Files) {
@@ -190,4 +211,14 @@ func FlavoursOf(set *flavours.Set) ([]Flavour, error) {
 		out = append(out, Flavour{Name: f.Name, Digest: d})
 	}
 	return out, nil
+}
+
+// ArchiveOf is the bill of materials' view of the archive state a base
+// was made from.
+func ArchiveOf(st archive.State) []Suite {
+	var out []Suite
+	for _, s := range st.Suites {
+		out = append(out, Suite{Name: s.Suite, Date: s.Date, InRelease: s.InRelease})
+	}
+	return out
 }

@@ -78,7 +78,7 @@ func createSpec(v values, flavours, env, args []string) (images.Spec, error) {
 	}
 	spec := images.Spec{
 		Name: v.str("output"), Flavours: flavours, Types: v.list("type"), Packages: v.list("packages"),
-		Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"), CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()),
+		Arch: v.str("arch"), Release: v.str("release"), Mirror: mirror(v), Apt: apt(v), CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()),
 		Uncompressed: v.on("uncompressed"), QCOW2Compression: v.str("qcow2-compression"),
 		BootCmdline: strings.Fields(v.str("DIB_BOOTLOADER_DEFAULT_CMDLINE")), UnsignedBoot: !v.on("DIB_SECURE_BOOT"),
 		Checksum: v.on("checksum"), Overwrite: v.on("overwrite"), Seed: v.str("seed"),

@@ -43,7 +43,7 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 		return badInput(stderr, cmd, errors.New("no flavour given; usage: ramdisk-image-create "+ramdiskSynopsis))
 	}
 	spec := ramdisk.Spec{
-		Name: v.str("output"), Flavours: flavours, Arch: v.str("arch"), Release: v.str("release"), Mirror: v.str("mirror"),
+		Name: v.str("output"), Flavours: flavours, Arch: v.str("arch"), Release: v.str("release"), Mirror: mirror(v), Apt: apt(v),
 		CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()), Host: host, AllModules: v.on("all-modules"),
 		Compression: initramfs.Compression(v.str("compress")), Overwrite: v.on("overwrite"), NoRootCache: v.on("DIB_NO_ROOT_CACHE"),
 		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: tmp, KeepBuildDir: v.on("keep-build-dir"), Env: env,

@@ -30,7 +30,12 @@ func buildOptions(outputs string, extra ...option) []option {
 		{flag: "elements-path", env: "ELEMENTS_PATH", help: "colon-separated directories of diskimage-builder elements, searched after FLAVOURS_PATH"},
 		{flag: "skip-base", short: "n", env: "DIB_SKIP_BASE", def: "false", isSet: true, help: "with diskimage-builder elements: do not add the base element"},
 		{flag: "install-type", env: "DIB_DEFAULT_INSTALLTYPE", def: "source", help: "default install type of elements (install-types, package-installs)"},
-		{flag: "offline", env: "DIB_OFFLINE", def: "false", isSet: true, help: "tell hooks not to refresh cached downloads (DIB_OFFLINE=1)"},
+		{env: "DIB_DEBIAN_DISTRIBUTION_MIRROR", help: "the original's other name of the Debian mirror; when set it wins over DIB_DISTRIBUTION_MIRROR, as there"},
+		{env: "DIB_DEBIAN_SECURITY_MIRROR", help: "the Debian security archive (default: debian-security beside the mirror's debian)"},
+		{env: "DIB_DEBIAN_SECURITY_SUBPATH", help: "appended to the security suite's name, RELEASE-security"},
+		{env: "DIB_APT_SOURCES_CONF", help: "apt sources replacing the default ones, one NAME:deb URI SUITE COMPONENT... a line; each goes to sources.list.d/NAME.list"},
+		{env: "DIB_APT_KEYRING", help: "OpenPGP keyring file signing extra or private sources; apt trusts it in the build and the image"},
+		{flag: "offline", env: "DIB_OFFLINE", def: "false", isSet: true, help: "build from the cached base without asking the archive for updates, and tell hooks not to refresh cached downloads (DIB_OFFLINE=1)"},
 		{flag: "tmp-dir", env: "DIB_TMP", help: "where the build directory is made (default: RAM when there is room, else $TMPDIR or /tmp)"},
 		{flag: "no-tmpfs", env: "DIB_NO_TMPFS", def: "false", isSet: true, help: "do not build in RAM (tmpfs): $TMPDIR or /tmp"},
 		{flag: "min-tmpfs", env: "DIB_MIN_TMPFS", help: "build in RAM only when the tmpfs and memory have this many GB free"},
@@ -91,6 +96,22 @@ var ramdiskOptions = append(buildOptions("outputs are NAME.kernel and NAME.initr
 	option{env: "DIB_NO_ROOT_CACHE", def: "false", isSet: true, help: "1 runs every hook even when the same root is cached"},
 	option{flag: "ramdisk-element", env: "RAMDISK_ELEMENT", def: "ramdisk-base", help: "the flavour or element the ramdisk is built on, added first"},
 ), diskOnly...)
+
+// mirror is the Debian mirror the settings name: the original's
+// DIB_DEBIAN_DISTRIBUTION_MIRROR wins over DIB_DISTRIBUTION_MIRROR (and
+// --mirror), as in its debian-minimal.
+func mirror(v values) string {
+	if m := v.str("DIB_DEBIAN_DISTRIBUTION_MIRROR"); m != "" {
+		return m
+	}
+	return v.str("mirror")
+}
+
+// apt is the settings' apt sources configuration.
+func apt(v values) rootfs.Apt {
+	return rootfs.Apt{SecurityMirror: v.str("DIB_DEBIAN_SECURITY_MIRROR"), SecuritySubpath: v.str("DIB_DEBIAN_SECURITY_SUBPATH"),
+		SourcesConf: v.str("DIB_APT_SOURCES_CONF"), Keyring: v.str("DIB_APT_KEYRING")}
+}
 
 // kept reports whether a build re-run through sudo keeps the variable k:
 // the variables of its options, and those the hooks see (DIB_* and the

@@ -52,6 +52,9 @@ var Packages = map[string]string{
 	"curl":                   "the original's cache-url (source-repositories) fetches with curl",
 	"python3-yaml":           "Python hooks of the original's elements outside the image (svc-map) import yaml",
 	"diffoscope-minimal":     "verify:reproducible shows what differs inside two builds' outputs",
+	"gpgv":                   "verifies the archive suites' InRelease files a build compares its cached base with",
+	"gnupg":                  "the tests' signed local apt repositories (a throw-away key signs their InRelease)",
+	"apt-utils":              "apt-ftparchive writes the indices of the tests' local apt repositories",
 }
 
 // Names returns the package names, sorted.

@@ -6,6 +6,7 @@
 package recipe
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
+	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 )
 
 // InputsFile is where the fingerprint of the last build of p is kept.
@@ -45,9 +47,10 @@ func Inputs(p *images.Plan) ([]string, error) {
 }
 
 // Check reports whether the outputs of p are up to date. When they are
-// not, reason says why in a few words: a missing output or fingerprint, or
-// the first input that changed.
-func Check(p *images.Plan) (upToDate bool, reason string, err error) {
+// not, reason says why in a few words: a missing output or fingerprint,
+// the first input that changed, or the archive, asked as a build would
+// ask it (unless offline), which moved since the cached base was made.
+func Check(ctx context.Context, p *images.Plan) (upToDate bool, reason string, err error) {
 	spec := p.Spec
 	for _, t := range spec.Types {
 		if _, err := os.Stat(spec.Output(t)); err != nil {
@@ -67,6 +70,9 @@ func Check(p *images.Plan) (upToDate bool, reason string, err error) {
 	}
 	if d := firstDifference(strings.Split(strings.TrimSpace(string(old)), "\n"), now); d != "" {
 		return false, d, nil
+	}
+	if why, err := bootstrap.Stale(ctx, p.Root.Base()); err != nil || why != "" {
+		return false, why, err
 	}
 	return true, "", nil
 }

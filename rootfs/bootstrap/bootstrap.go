@@ -1,7 +1,12 @@
 // Package bootstrap makes the base root of an image: a Debian tree with a
 // kernel, systemd and the bootloader packages, made by mmdebstrap (or
 // debootstrap where mmdebstrap is missing) and kept as a compressed tarball
-// in a cache keyed by everything that changes it. A cache hit only unpacks.
+// in a cache keyed by everything that changes it. Each entry records the
+// archive state it was made from (see package archive): a build fetches
+// the suites' InRelease files and takes the cached base while they list
+// the same package indices, and upgrades it (only what changed is
+// downloaded) when they do not; a cold bootstrap happens only when no base
+// of these options is cached.
 //
 // Entries are written under a temporary name and renamed when complete, so
 // an interrupted build never leaves an entry that is used; a lock file lets
@@ -18,6 +23,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/rootfs/archive"
 )
 
 // DefaultRelease is the Debian release built when none is given: the
@@ -29,7 +36,7 @@ const DefaultMirror = "http://deb.debian.org/debian"
 
 // formatVersion changes whenever the way a base is made changes, so that
 // old cache entries are not reused.
-const formatVersion = "8"
+const formatVersion = "9"
 
 // Options say which base to make.
 type Options struct {
@@ -40,6 +47,24 @@ type Options struct {
 	// Components are the archive components; empty means main.
 	Components []string
 	CacheDir   string // root of the cache, e.g. ~/.cache/image-create
+	// Sources are the apt sources of the base and its image; empty means
+	// the release, RELEASE-updates and RELEASE-security of Mirror (see
+	// archive.Config).
+	Sources []archive.Source
+	// Keyring is an extra OpenPGP keyring (DIB_APT_KEYRING) that signs
+	// sources besides the Debian archive's; it is installed in the image.
+	Keyring []byte
+	// Offline takes the cached base as it is, without asking the archive
+	// whether it moved; a base that is not cached is an error.
+	Offline bool
+}
+
+// AptSources are the base's apt sources (see Options.Sources).
+func (o Options) AptSources() ([]archive.Source, error) {
+	if len(o.Sources) > 0 {
+		return o.Sources, nil
+	}
+	return archive.Config{Release: o.Release, Mirror: o.Mirror, Components: o.Components}.Sources()
 }
 
 // BasePackages are the packages every base root has for arch: a kernel,
@@ -87,6 +112,13 @@ func (o Options) Key() string {
 	if c := o.components(); c != "main" {
 		fmt.Fprintf(h, "components %s\n", c) // main alone keeps the keys bases had before components
 	}
+	srcs, _ := o.AptSources() // a bad source is refused at plan time
+	for _, l := range archive.Lines(srcs) {
+		fmt.Fprintf(h, "source %s\n", l)
+	}
+	if len(o.Keyring) > 0 {
+		fmt.Fprintf(h, "keyring %x\n", sha256.Sum256(o.Keyring))
+	}
 	return o.Release + "-" + o.Arch + "-" + hex.EncodeToString(h.Sum(nil))[:16]
 }
 
@@ -105,10 +137,21 @@ func (o Options) scratchName() string {
 // scratchPrefix starts the names of scratch directories in RAM.
 const scratchPrefix = "dib-bootstrap-"
 
-// Path is where the cached tarball of this base lives.
+// Path is where the current cached tarball of this base lives: the
+// generation its pointer names (see place), or a name no entry has when
+// there is none.
 func (o Options) Path() string {
-	return filepath.Join(o.CacheDir, "base", o.Key()+".tar.zst")
+	if name, err := readPointer(o.pointer(), o.Key()); err == nil {
+		return filepath.Join(o.baseDir(), name)
+	}
+	return filepath.Join(o.baseDir(), o.Key()+".tar.zst")
 }
+
+// baseDir is the cache directory of bases.
+func (o Options) baseDir() string { return filepath.Join(o.CacheDir, "base") }
+
+// pointer is the file naming the current generation of this base.
+func (o Options) pointer() string { return filepath.Join(o.baseDir(), o.Key()+".current") }
 
 // DebCache is the directory of downloaded .deb files for this release and
 // architecture, shared by bootstraps and package installs in builds.

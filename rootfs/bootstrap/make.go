@@ -12,87 +12,164 @@ import (
 
 	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
 	"github.com/tripleo/diskimage-builder/internal/sys/workdir"
+	"github.com/tripleo/diskimage-builder/rootfs/archive"
 	"golang.org/x/sys/unix"
 )
 
-// Ensure returns the path of the cached base tarball for o, making it first
-// when the cache has none. Concurrent calls for the same base wait for each
-// other; only a complete tarball is ever returned. Progress goes to log.
-// Its temporary directories are owned (workdir.Owned, so that Sweep finds
-// them once their maker is dead) and registered with jan, which may be
-// nil, before they are used.
+// Ensure returns the path of the cached base tarball for o, current with
+// the archive: it fetches the suites' InRelease files and takes the cached
+// base when they list the package indices it was made from; when they
+// list others it upgrades the cached base and caches the result; when no
+// base is cached it makes one. With o.Offline the cached base is taken as
+// it is. Concurrent calls for the same base wait for each other; only a
+// complete tarball is ever returned. Progress goes to log. Its temporary
+// directories are owned (workdir.Owned, so that Sweep finds them once
+// their maker is dead) and registered with jan, which may be nil, before
+// they are used.
 func Ensure(ctx context.Context, o Options, jan *janitor.Janitor, log io.Writer) (_ string, err error) {
-	final := o.Path()
-	if Sealed(final) {
-		return final, nil
+	if o.Offline {
+		return offline(o, log)
 	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return "", fmt.Errorf("base cache: %w", err)
-	}
-	unlock, err := lock(ctx, final+".lock")
+	srcs, err := o.AptSources()
 	if err != nil {
 		return "", err
 	}
-	defer unlock()
-	if Sealed(final) {
-		return final, nil // made by another build while we waited
-	}
-	// Not sealed, or not the size it was sealed at: a crash or a full disk
-	// cut it short. It is made again.
-	if err := Discard(final); err != nil {
+	if err := os.MkdirAll(o.baseDir(), 0o755); err != nil {
 		return "", fmt.Errorf("base cache: %w", err)
 	}
-	owned, err := workdir.Make(filepath.Dir(final), tmpPrefix+o.Key()+"-*")
+	owned, err := workdir.Make(o.baseDir(), tmpPrefix+o.Key()+"-*")
 	if err != nil {
 		return "", fmt.Errorf("base cache: %w", err)
 	}
 	jan.Add(owned.Path)
 	defer func() { err = errors.Join(err, owned.Remove()); jan.Forget(owned.Path) }()
 	tmp := owned.Path
-	start := time.Now()
-	fmt.Fprintf(log, "bootstrap: making the %s/%s base from %s (cached as %s)\n", o.Release, o.Arch, o.Mirror, final)
-	out := filepath.Join(tmp, "base.tar.zst")
-	epoch, err := makeStamped(ctx, o, tmp, out, jan, log)
+	fetcher := o.fetcher(tmp)
+	cur, err := fetcher.Fetch(ctx, srcs)
+	if err != nil {
+		return "", fmt.Errorf("base %s/%s: %w (--offline builds from the cached base without asking)", o.Release, o.Arch, err)
+	}
+	if p, ok := o.current(cur, log); ok {
+		return p, nil
+	}
+	unlock, err := lock(ctx, filepath.Join(o.baseDir(), o.Key()+".lock"))
 	if err != nil {
 		return "", err
 	}
-	if err := os.Rename(out, final); err != nil {
-		return "", fmt.Errorf("base cache: %w", err)
+	defer unlock()
+	if p, ok := o.current(cur, log); ok {
+		return p, nil // made by another build while we waited
 	}
-	if err := Seal(final, epoch); err != nil {
-		return "", fmt.Errorf("base cache: %w", err)
+	start := time.Now()
+	prev := o.Path()
+	if old, err := archive.Read(statePath(prev)); err == nil && Sealed(prev) {
+		out, state, err := upgrade(ctx, o, prev, old, cur, tmp, jan, log)
+		if err != nil {
+			return "", err
+		}
+		final, err := place(o, out, state)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(log, "bootstrap: base upgraded in %.1fs (cached as %s)\n", time.Since(start).Seconds(), final)
+		return final, nil
+	}
+	fmt.Fprintf(log, "bootstrap: making the %s/%s base from %s (cached in %s)\n", o.Release, o.Arch, o.Mirror, o.baseDir())
+	out := filepath.Join(tmp, "base.tar.zst")
+	state, err := makeStamped(ctx, o, srcs, fetcher, cur, tmp, out, jan, log)
+	if err != nil {
+		return "", err
+	}
+	final, err := place(o, out, state)
+	if err != nil {
+		return "", err
 	}
 	fmt.Fprintf(log, "bootstrap: base made in %.1fs\n", time.Since(start).Seconds())
 	return final, nil
 }
 
-// makeStamped makes the base tarball at out with the Date of the mirror's
-// release file as its SOURCE_DATE_EPOCH (see release.go), and returns it.
-// When the mirror published a new release while the base was made, so that
-// the base holds a newer one than the epoch it was stamped with, it is made
-// again with the new epoch, once.
-func makeStamped(ctx context.Context, o Options, tmp, out string, jan *janitor.Janitor, log io.Writer) (time.Time, error) {
-	epoch, err := ReleaseEpoch(ctx, o.Mirror, o.Release)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("bootstrap %s/%s: %w", o.Release, o.Arch, err)
+// current returns the cached base when it was made from the package
+// indices cur lists, saying so in log.
+func (o Options) current(cur archive.State, log io.Writer) (string, bool) {
+	p := o.Path()
+	if !Sealed(p) {
+		return "", false
 	}
+	old, err := archive.Read(statePath(p))
+	if err != nil || !old.SameIndices(cur) {
+		return "", false
+	}
+	fmt.Fprintf(log, "bootstrap: archive unchanged since the cached base (%s)\n", old.Describe())
+	return p, true
+}
+
+// offline returns the cached base as it is, saying how old its archive
+// state is.
+func offline(o Options, log io.Writer) (string, error) {
+	p := o.Path()
+	if !Sealed(p) {
+		return "", fmt.Errorf("offline: no %s/%s base of these settings is cached in %s; build once without --offline", o.Release, o.Arch, o.baseDir())
+	}
+	if st, err := archive.Read(statePath(p)); err == nil {
+		age := time.Since(st.Epoch()).Round(time.Minute)
+		fmt.Fprintf(log, "bootstrap: offline: the archive was not asked; the cached base's archive state is %s old (%s)\n", age, st.Describe())
+	} else {
+		fmt.Fprintf(log, "bootstrap: offline: the archive was not asked; the cached base records no archive state\n")
+	}
+	return p, nil
+}
+
+// fetcher fetches the archive state of o's sources, with its keyring
+// written into tmp.
+func (o Options) fetcher(tmp string) archive.Fetcher {
+	f := archive.Fetcher{Arch: o.Arch, TmpDir: tmp}
+	if len(o.Keyring) > 0 {
+		f.Keyrings = [][]byte{o.Keyring}
+	}
+	return f
+}
+
+// makeStamped makes the base tarball at out with the newest Date of the
+// suites' InRelease files in cur as its SOURCE_DATE_EPOCH, and returns the
+// archive state it was made from. When the archive moved while the base
+// was made, so that apt used other InRelease files than cur's, it is made
+// again from the new state, once.
+func makeStamped(ctx context.Context, o Options, srcs []archive.Source, f archive.Fetcher, cur archive.State, tmp, out string, jan *janitor.Janitor, log io.Writer) (archive.State, error) {
 	for attempt := 1; ; attempt++ {
-		fmt.Fprintf(log, "bootstrap: SOURCE_DATE_EPOCH=%d, the date of the mirror's %s release file\n", epoch.Unix(), o.Release)
-		var made time.Time
+		epoch := cur.Epoch()
+		fmt.Fprintf(log, "bootstrap: SOURCE_DATE_EPOCH=%d, the newest date of the archive's suites (%s)\n", epoch.Unix(), cur.Describe())
+		var used map[string]bool
+		var err error
 		if _, lookErr := exec.LookPath("mmdebstrap"); lookErr == nil {
-			made, err = mmdebstrap(ctx, o, tmp, out, epoch, jan, log)
+			used, err = mmdebstrap(ctx, o, srcs, tmp, out, epoch, jan, log)
 		} else {
-			made, err = debootstrap(ctx, o, tmp, out, epoch, log)
+			used, err = debootstrap(ctx, o, srcs, tmp, out, epoch, log)
 		}
-		if err != nil || made.Equal(epoch) {
-			return epoch, err
+		if err != nil {
+			return cur, err
+		}
+		if madeFrom(cur, used) {
+			return cur, nil
 		}
 		if attempt == 2 {
-			return time.Time{}, fmt.Errorf("bootstrap %s/%s from %s: the mirror published new releases while the base was made, twice", o.Release, o.Arch, o.Mirror)
+			return cur, fmt.Errorf("bootstrap %s/%s from %s: the archive moved while the base was made, twice", o.Release, o.Arch, o.Mirror)
 		}
-		fmt.Fprintf(log, "bootstrap: the mirror published a new release (%s) while the base was made; making it again\n", made.Format(time.RFC3339))
-		epoch = made
+		if cur, err = f.Fetch(ctx, srcs); err != nil {
+			return cur, fmt.Errorf("base %s/%s: %w", o.Release, o.Arch, err)
+		}
+		fmt.Fprintf(log, "bootstrap: the archive moved while the base was made (%s); making it again\n", cur.Describe())
 	}
+}
+
+// madeFrom reports whether every InRelease of st is among used, the
+// SHA-256s of those apt fetched for the base.
+func madeFrom(st archive.State, used map[string]bool) bool {
+	for _, s := range st.Suites {
+		if !used[s.InRelease] {
+			return false
+		}
+	}
+	return true
 }
 
 // errCorrupt is how a corrupt cache entry is reported.
@@ -120,4 +197,37 @@ func lock(ctx context.Context, path string) (func(), error) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// Stale says, in a few words, why the cached base of o is behind the
+// archive: the archive's suites list other package indices than those it
+// was made from. It is "" when they list the same, when no base is cached
+// (nothing to compare) and with o.Offline. It asks the archive as Ensure
+// does and changes nothing in the cache.
+func Stale(ctx context.Context, o Options) (string, error) {
+	p := o.Path()
+	if o.Offline || !Sealed(p) {
+		return "", nil
+	}
+	old, err := archive.Read(statePath(p))
+	if err != nil {
+		return "the cached base records no archive state", nil
+	}
+	srcs, err := o.AptSources()
+	if err != nil {
+		return "", err
+	}
+	owned, err := workdir.Make(o.baseDir(), tmpPrefix+o.Key()+"-*")
+	if err != nil {
+		return "", fmt.Errorf("base cache: %w", err)
+	}
+	defer owned.Remove()
+	cur, err := o.fetcher(owned.Path).Fetch(ctx, srcs)
+	if err != nil {
+		return "", fmt.Errorf("base %s/%s: %w (--offline builds from the cached base without asking)", o.Release, o.Arch, err)
+	}
+	if !old.SameIndices(cur) {
+		return fmt.Sprintf("the archive changed since the cached base (%s, now %s)", old.Describe(), cur.Describe()), nil
+	}
+	return "", nil
 }

@@ -2,6 +2,8 @@ package bootstrap
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,8 +15,10 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/internal/sys/epoch"
+	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
 	"github.com/tripleo/diskimage-builder/internal/sys/janitor"
 	"github.com/tripleo/diskimage-builder/internal/sys/nsrun"
+	"github.com/tripleo/diskimage-builder/rootfs/archive"
 	"github.com/tripleo/diskimage-builder/rootfs/debcache"
 )
 
@@ -26,14 +30,14 @@ import (
 // downloaded is added to it after, and the commands package scripts would
 // repeat run once, at the end (see hooks.go). tmp is a directory on the
 // cache's filesystem; the scratch directory is made by makeScratch.
-func mmdebstrap(ctx context.Context, o Options, tmp, out string, at time.Time, jan *janitor.Janitor, log io.Writer) (_ time.Time, err error) {
+func mmdebstrap(ctx context.Context, o Options, srcs []archive.Source, tmp, out string, at time.Time, jan *janitor.Janitor, log io.Writer) (_ map[string]bool, err error) {
 	debs := o.DebCache()
 	if err := os.MkdirAll(debs, 0o755); err != nil {
-		return time.Time{}, fmt.Errorf("package cache: %w", err)
+		return nil, fmt.Errorf("package cache: %w", err)
 	}
-	hooks, err := writeHooks(tmp, debs, o.Release)
+	hooks, err := writeHooks(tmp, o, srcs)
 	if err != nil {
-		return time.Time{}, err
+		return nil, err
 	}
 	argv := []string{"mmdebstrap", "--variant=minbase", "--mode=root", "--format=tar",
 		"--architectures=" + o.Arch, "--components=" + o.components(),
@@ -47,10 +51,13 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, at time.Time, j
 		"--skip=output/dev",
 	}
 	argv = append(argv, hooks.args()...)
-	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", "--", o.Release, out, o.Mirror)
+	argv = append(argv, "--customize-hook=rm -f \"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap", "--", o.Release, out)
+	for _, s := range srcs {
+		argv = append(argv, s.Line())
+	}
 	scratch, err := makeScratch(o, tmp, jan)
 	if err != nil {
-		return time.Time{}, err
+		return nil, err
 	}
 	defer func() { err = errors.Join(err, scratch.remove()) }()
 	env := append(withEpoch(os.Environ(), at), "ZSTD_NBTHREADS="+strconv.Itoa(runtime.NumCPU()), "TMPDIR="+scratch.path)
@@ -61,23 +68,28 @@ func mmdebstrap(ctx context.Context, o Options, tmp, out string, at time.Time, j
 		err = keepErr
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
+		return nil, fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
 	}
-	return madeFrom(hooks.release)
+	return inReleases(hooks.release)
 }
 
-// madeFrom is the Date of the release file at p, the copy of the one a
-// bootstrap used.
-func madeFrom(p string) (time.Time, error) {
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("bootstrap: the release file of the base: %w", err)
+// inReleases are the SHA-256s of the InRelease files in dir, the copies
+// of those apt fetched for a base.
+func inReleases(dir string) (map[string]bool, error) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*_InRelease"))
+	if len(files) == 0 {
+		return nil, fmt.Errorf("bootstrap: no InRelease file in the base's apt lists")
 	}
-	t, err := ReleaseDate(data)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("bootstrap: the release file of the base: %w", err)
+	used := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("bootstrap: the release files of the base: %w", err)
+		}
+		sum := sha256.Sum256(data)
+		used[hex.EncodeToString(sum[:])] = true
 	}
-	return t, nil
+	return used, nil
 }
 
 // withEpoch is env with SOURCE_DATE_EPOCH at, in place of the caller's: a
@@ -97,34 +109,59 @@ func withEpoch(env []string, at time.Time) []string {
 // hooks/customize-identity).
 const identityScript = `echo localhost > "$1/etc/hostname"; [ -L "$1/etc/resolv.conf" ] || rm -f "$1/etc/resolv.conf"`
 
-// debootstrap is the fallback when mmdebstrap is missing: bootstrap into a
-// directory with SOURCE_DATE_EPOCH at, then pack it as mmdebstrap does
-// (sorted, times clamped). The release file is read from the tree.
-func debootstrap(ctx context.Context, o Options, tmp, out string, at time.Time, log io.Writer) (time.Time, error) {
+// debootstrap is the fallback when mmdebstrap is missing: bootstrap the
+// release into a directory with SOURCE_DATE_EPOCH at, put the image's
+// sources (and keyring) in, bring it up to date from every suite as the
+// original does (see refresh), then pack it as mmdebstrap does (sorted,
+// times clamped).
+func debootstrap(ctx context.Context, o Options, srcs []archive.Source, tmp, out string, at time.Time, log io.Writer) (map[string]bool, error) {
 	tree := filepath.Join(tmp, "tree")
 	debs := o.DebCache()
 	if err := os.MkdirAll(debs, 0o755); err != nil {
-		return time.Time{}, fmt.Errorf("package cache: %w", err)
+		return nil, fmt.Errorf("package cache: %w", err)
 	}
-	release := filepath.Join(tmp, "release")
 	steps := []nsrun.Step{
 		{Label: "bootstrap", Argv: []string{"debootstrap", "--variant=minbase", "--arch=" + o.Arch, "--components=" + o.components(),
 			"--cache-dir=" + debs, "--include=" + strings.Join(o.packages(), ","), o.Release, tree, o.Mirror}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", `rm -f "$1"/var/cache/apt/archives/*.deb`, "clean", tree}},
 		{Label: "bootstrap", Argv: []string{"sh", "-c", identityScript, "identity", tree}},
-		{Label: "bootstrap", Argv: []string{"sh", "-c", copyReleaseScript, "release", tree, o.Release, release}},
-		{Label: "pack", Argv: append([]string{"tar", "--zstd", "--force-local", "-cf", out, "-C", tree, "--numeric-owner", "--xattrs", "--xattrs-include=*",
-			"--exclude=./dev/*"}, append(epoch.TarOptions(at), ".")...)},
 	}
 	if _, err := nsrun.Run(ctx, nsrun.Job{Steps: steps, Env: withEpoch(os.Environ(), at)}, log); err != nil {
-		return time.Time{}, fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
+		return nil, fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
 	}
-	return madeFrom(release)
+	if err := writeSources(tree, o, srcs); err != nil {
+		return nil, err
+	}
+	used, err := refresh(ctx, o, tree, tmp, at, log, false)
+	if err == nil {
+		err = tidy(tree)
+	}
+	if err == nil {
+		err = pack(ctx, tree, out, at, log)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap %s/%s from %s: %w", o.Release, o.Arch, o.Mirror, err)
+	}
+	return used, nil
 }
 
-// copyReleaseScript copies the release file of release $2 from the root
-// $1's apt lists to $3 (see hooks/customize-release).
-const copyReleaseScript = `for f in "$1"/var/lib/apt/lists/*_dists_"$2"_InRelease "$1"/var/lib/apt/lists/*_dists_"$2"_Release; do
-	if [ -f "$f" ]; then cp "$f" "$3"; exit 0; fi
-done
-echo "no release file of $2 in the base" >&2; exit 1`
+// writeSources puts the image's apt sources and o's keyring into tree in
+// place of the sources.list debootstrap wrote (see hooks/customize-sources
+// for mmdebstrap's).
+func writeSources(tree string, o Options, srcs []archive.Source) error {
+	signedBy := archive.DebianKeyring
+	if ok, _ := inroot.Lexists(tree, signedBy); !ok || len(o.Keyring) > 0 {
+		signedBy = ""
+	}
+	errs := []error{inroot.Remove(tree, "/etc/apt/sources.list")}
+	for rel, content := range archive.ImageFiles(srcs, signedBy) {
+		errs = append(errs, inroot.WriteFile(tree, rel, []byte(content), 0o644))
+	}
+	if len(o.Keyring) > 0 {
+		errs = append(errs, inroot.WriteFile(tree, "/etc/apt/trusted.gpg.d/"+keyringName(o.Keyring), o.Keyring, 0o644))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("bootstrap: the image's apt sources: %w", err)
+	}
+	return nil
+}

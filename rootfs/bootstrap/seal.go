@@ -15,7 +15,7 @@ import (
 
 // A cache entry is trusted only when it is sealed: NAME.sum beside it
 // records its sha256, size and SOURCE_DATE_EPOCH (the time its files were
-// clamped to, see ReleaseEpoch), written after the entry was synced to
+// clamped to, see archive.State.Epoch), written after the entry was synced to
 // disk.
 // A truncated entry (a crash, a full disk) fails the size check before it
 // is used and is made again; one whose bytes changed fails the checksum
@@ -98,10 +98,10 @@ func Sealed(entry string) bool {
 	return err == nil && fi.Size() == s.size
 }
 
-// Discard removes entry and its seal.
+// Discard removes entry, its seal and its archive state.
 func Discard(entry string) error {
 	var errs []error
-	for _, p := range []string{sumPath(entry), entry} {
+	for _, p := range []string{sumPath(entry), entry, statePath(entry)} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}
