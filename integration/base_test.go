@@ -15,6 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
+	"github.com/tripleo/diskimage-builder/rootfs/archive"
+	"github.com/tripleo/diskimage-builder/rootfs/archive/archivetest"
+	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
+	"github.com/tripleo/diskimage-builder/sbom"
 )
 
 // buildBaseTar builds the base flavour as a tar with env and returns the
@@ -93,6 +97,19 @@ func TestTheBaseFlavourConfiguresACloudInstanceAndDIBCloudInitDatasourcesChooses
 	assert.NotContains(t, files, "usr/sbin/ifup", "ifupdown is not the network stack")
 	assert.Contains(t, files, "etc/.updated", "the first boot does not redo what package scripts did")
 	assert.Contains(t, files, "var/.updated")
+
+	// Patched: the three suites in its sources, every package at the
+	// newest version they offered when it was built.
+	assert.NotContains(t, files, "etc/apt/sources.list")
+	sources := files["etc/apt/sources.list.d/debian.sources"]
+	assert.Contains(t, sources, "Suites: trixie trixie-updates\n")
+	assert.Contains(t, sources, "Suites: trixie-security\n")
+	assert.Contains(t, sources, "URIs: "+bootstrap.HostMirror()+"-security\n")
+	srcs, err := archive.Config{Release: "trixie", Mirror: bootstrap.HostMirror()}.Sources()
+	require.NoError(t, err)
+	n := archivetest.RequireCurrent(t, spec.Name+sbom.Ext, srcs, "amd64", testenv.CacheDir())
+	assert.Greater(t, n, 150, "packages checked against the archive")
+	t.Logf("%d packages of the image are at the archive's newest versions", n)
 }
 
 func TestAnUnknownCloudInitDatasourceFailsTheBuildNamingItAndWritesNothing(t *testing.T) {

@@ -17,6 +17,9 @@ import (
 	"github.com/tripleo/diskimage-builder/ramdisk"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs/archivetest"
 	"github.com/tripleo/diskimage-builder/sbom"
+	rarchive "github.com/tripleo/diskimage-builder/rootfs/archive"
+	rarchivetest "github.com/tripleo/diskimage-builder/rootfs/archive/archivetest"
+	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
 	"github.com/tripleo/diskimage-builder/sbom/sbomtest"
 )
 
@@ -55,6 +58,13 @@ func TestTwoBuildsOfARamdiskAreTheSameBytesAndItsBillOfMaterialsNamesItsFiles(t 
 	for _, e := range arc.Entries {
 		assert.Equal(t, uint32(first.Epoch.Unix()), e.MTime, "%s is dated by the epoch", e.Name)
 	}
+
+	// Patched: every package the ramdisk holds files of is at the newest
+	// version the release, -updates and -security offered.
+	srcs, err := rarchive.Config{Release: "trixie", Mirror: bootstrap.HostMirror()}.Sources()
+	require.NoError(t, err)
+	n := rarchivetest.RequireCurrent(t, first.SBOM, srcs, "amd64", testenv.CacheDir())
+	assert.Greater(t, n, 5, "packages checked against the archive")
 
 	doc, err := os.ReadFile(first.SBOM)
 	require.NoError(t, err)

@@ -36,7 +36,10 @@ func Newest(t testing.TB, srcs []archive.Source, arch string, recorded map[strin
 		}
 		indices := indicesOf(t, ctx, src, arch, want, cacheDir)
 		for _, ix := range indices {
-			if filepath.Ext(ix.Path) != ".xz" {
+			// The architecture's own index, which holds the "all"
+			// packages too in Debian (No-Support-for-Architecture-all:
+			// Packages): apt reads no other.
+			if filepath.Ext(ix.Path) != ".xz" || !strings.Contains(ix.Path, "/binary-"+arch+"/") {
 				continue
 			}
 			data, err := archive.Get(ctx, src.URL(filepath.Dir(ix.Path)+"/by-hash/SHA256/"+ix.SHA256), 1<<30)
