@@ -16,10 +16,10 @@ import (
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/ramdisk"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs/archivetest"
-	"github.com/tripleo/diskimage-builder/sbom"
 	rarchive "github.com/tripleo/diskimage-builder/rootfs/archive"
 	rarchivetest "github.com/tripleo/diskimage-builder/rootfs/archive/archivetest"
 	"github.com/tripleo/diskimage-builder/rootfs/bootstrap"
+	"github.com/tripleo/diskimage-builder/sbom"
 	"github.com/tripleo/diskimage-builder/sbom/sbomtest"
 )
 
