@@ -16,10 +16,11 @@ const (
 	GetKernel = "kernel"    // disk-image-get-kernel on the warm build's qcow2
 	BootSSH   = "boot"      // first boot of image:vm under QEMU to an ssh login
 	Unpriv    = "unpriv"    // warm image:vm as a user without root, against root's
+	Archive   = "archive"   // warm image:vm asking the archive, against --offline; and after a package changed
 )
 
 // Scenarios lists every scenario in the order they run.
-var Scenarios = []string{ColdEmpty, ColdBase, Warm, Ramdisk, GetKernel, BootSSH, Unpriv}
+var Scenarios = []string{ColdEmpty, ColdBase, Warm, Archive, Ramdisk, GetKernel, BootSSH, Unpriv}
 
 // Counts says how many times each kind of scenario runs.
 type Counts struct {

@@ -78,7 +78,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		fmt.Sprintf("runs: cold=%d warm=%d; figures are medians (wall clock; phases as images.Build reports them)", c.Counts.Cold, c.Counts.Warm))
 	scenarios := map[string]func(context.Context) *Series{
 		ColdEmpty: r.coldEmpty, ColdBase: r.coldBase, Warm: r.warm, Ramdisk: r.ramdisk, GetKernel: r.getKernel,
-		BootSSH: r.bootSSH, Unpriv: r.unprivileged,
+		BootSSH: r.bootSSH, Unpriv: r.unprivileged, Archive: r.archiveCheck,
 	}
 	for _, name := range Scenarios {
 		if !slices.Contains(c.Only, name) {

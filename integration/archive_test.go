@@ -33,7 +33,7 @@ func TestAWarmBuildUpgradesTheCachedBaseWhenTheArchiveMovesAndTakesItAsItIsWhenN
 	t.Parallel()
 	testenv.Short(t)
 	testenv.RequireRoot(t)
-	testenv.RequireCommands(t, "mmdebstrap", "tar", "zstd", "gpgv")
+	testenv.RequireCommands(t, append([]string{"mmdebstrap", "tar", "zstd", "gpgv"}, archivetest.Commands...)...)
 	ctx := context.Background()
 	signer := archivetest.NewSigner(t)
 	repo := archivetest.NewRepo(t, signer)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tripleo/diskimage-builder/internal/testenv"
 	"github.com/tripleo/diskimage-builder/rootfs/archive"
 	"github.com/tripleo/diskimage-builder/rootfs/archive/archivetest"
 )
@@ -84,6 +85,7 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 func TestAFetchedStateIsVerifiedAndComparesByItsIndicesNotItsSignature(t *testing.T) {
 	t.Parallel()
+	testenv.RequireCommands(t, archivetest.Commands...)
 	signer := archivetest.NewSigner(t)
 	repo := archivetest.NewRepo(t, signer)
 	repo.AddPackage(t, "dibtest-hello", "1.0")
@@ -134,6 +136,7 @@ func TestAFetchedStateIsVerifiedAndComparesByItsIndicesNotItsSignature(t *testin
 
 func TestAnUnsignedOrUnreachableArchiveIsAnErrorNamingIt(t *testing.T) {
 	t.Parallel()
+	testenv.RequireCommands(t, archivetest.Commands...)
 	repo := archivetest.NewRepo(t, archivetest.NewSigner(t))
 	require.NoError(t, os.MkdirAll(filepath.Join(repo.Dir, "dists", "local"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(repo.Dir, "dists", "local", "InRelease"), []byte("Date: Sat, 21 Nov 2026 09:15:44 UTC\n"), 0o644))
@@ -150,6 +153,7 @@ func TestAnUnsignedOrUnreachableArchiveIsAnErrorNamingIt(t *testing.T) {
 
 func TestKeyringsAreTakenBinaryOrArmouredAndNothingElse(t *testing.T) {
 	t.Parallel()
+	testenv.RequireCommands(t, archivetest.Commands...)
 	s := archivetest.NewSigner(t)
 	bin := s.Keyring(t, false)
 	got, err := archive.Dearmor(s.Keyring(t, true))

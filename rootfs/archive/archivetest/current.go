@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"testing"
 
 	"github.com/ulikunitz/xz"
 
@@ -25,7 +24,7 @@ import (
 // cache's bases (cacheDir/base/*.archive) recorded for that InRelease,
 // through the archive's by-hash directory, so that the answer is the
 // archive as the build saw it.
-func Newest(t testing.TB, srcs []archive.Source, arch string, recorded map[string]string, cacheDir string) map[string]string {
+func Newest(t TB, srcs []archive.Source, arch string, recorded map[string]string, cacheDir string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	newest := map[string]string{}
@@ -67,7 +66,7 @@ func Newest(t testing.TB, srcs []archive.Source, arch string, recorded map[strin
 
 // indicesOf are the package indices of src as its InRelease of SHA-256
 // want listed them: today's, or those a base's state file recorded.
-func indicesOf(t testing.TB, ctx context.Context, src archive.Source, arch, want, cacheDir string) []archive.Index {
+func indicesOf(t TB, ctx context.Context, src archive.Source, arch, want, cacheDir string) []archive.Index {
 	t.Helper()
 	data, err := archive.Get(ctx, src.URL("InRelease"), 16<<20)
 	if err != nil {
@@ -99,7 +98,7 @@ func indicesOf(t testing.TB, ctx context.Context, src archive.Source, arch, want
 // RequireCurrent checks that every Debian package the bill of materials
 // at bom lists is at the newest version srcs offered when the build ran
 // (see Newest), and returns how many it checked.
-func RequireCurrent(t testing.TB, bom string, srcs []archive.Source, arch, cacheDir string) int {
+func RequireCurrent(t TB, bom string, srcs []archive.Source, arch, cacheDir string) int {
 	t.Helper()
 	data, err := os.ReadFile(bom)
 	if err != nil {

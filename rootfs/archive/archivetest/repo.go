@@ -13,21 +13,32 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"testing"
 
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
-	"github.com/tripleo/diskimage-builder/internal/testenv"
 )
+
+// TB is what of TB the helpers use, so that benchmarks outside
+// tests can use them too.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+	TempDir() string
+	Cleanup(func())
+}
 
 // Signer is a throw-away signing key.
 type Signer struct {
 	home string // GNUPGHOME
 }
 
+// Commands are the programs the helpers run: a test requires them first.
+var Commands = []string{"gpg", "gpgconf", "dpkg-deb", "apt-ftparchive"}
+
 // NewSigner makes a key without a passphrase in a directory of t.
-func NewSigner(t testing.TB) *Signer {
+func NewSigner(t TB) *Signer {
 	t.Helper()
-	testenv.RequireCommands(t, "gpg")
 	// A short path: gpg-agent's socket lives in it (108 bytes at most).
 	home, err := os.MkdirTemp("", "dibgpg")
 	if err != nil {
@@ -44,7 +55,7 @@ func NewSigner(t testing.TB) *Signer {
 
 // gpg runs gpg in the signer's home with argv, input as its stdin, and
 // returns its stdout.
-func (s *Signer) gpg(t testing.TB, input []byte, argv ...string) []byte {
+func (s *Signer) gpg(t TB, input []byte, argv ...string) []byte {
 	t.Helper()
 	cmd := exec.Command("gpg", append([]string{"--batch", "--quiet", "--pinentry-mode", "loopback", "--homedir", s.home}, argv...)...)
 	if input != nil {
@@ -62,7 +73,7 @@ func (s *Signer) gpg(t testing.TB, input []byte, argv ...string) []byte {
 }
 
 // Keyring is the public key, as a binary keyring; armoured with armor.
-func (s *Signer) Keyring(t testing.TB, armor bool) []byte {
+func (s *Signer) Keyring(t TB, armor bool) []byte {
 	t.Helper()
 	if armor {
 		return s.gpg(t, nil, "--armor", "--export")
@@ -71,7 +82,7 @@ func (s *Signer) Keyring(t testing.TB, armor bool) []byte {
 }
 
 // ClearSign signs text inline, as an InRelease is.
-func (s *Signer) ClearSign(t testing.TB, text []byte) []byte {
+func (s *Signer) ClearSign(t TB, text []byte) []byte {
 	t.Helper()
 	return s.gpg(t, text, "--clearsign", "--digest-algo", "SHA256")
 }
@@ -84,9 +95,8 @@ type Repo struct {
 }
 
 // NewRepo serves an empty repository signed by s until t ends.
-func NewRepo(t testing.TB, s *Signer) *Repo {
+func NewRepo(t TB, s *Signer) *Repo {
 	t.Helper()
-	testenv.RequireCommands(t, "dpkg-deb", "apt-ftparchive")
 	dir := t.TempDir()
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	t.Cleanup(srv.Close)
@@ -95,7 +105,7 @@ func NewRepo(t testing.TB, s *Signer) *Repo {
 
 // AddPackage builds a tiny package NAME of VERSION (architecture all,
 // holding /usr/share/doc/NAME/version) into the pool.
-func (r *Repo) AddPackage(t testing.TB, name, version string) {
+func (r *Repo) AddPackage(t TB, name, version string) {
 	t.Helper()
 	src := filepath.Join(t.TempDir(), name)
 	for rel, content := range map[string]string{
@@ -121,7 +131,7 @@ func (r *Repo) AddPackage(t testing.TB, name, version string) {
 
 // Publish writes the indices of suite (component main, for arch and all)
 // from the pool and signs its InRelease.
-func (r *Repo) Publish(t testing.TB, suite, arch string) {
+func (r *Repo) Publish(t TB, suite, arch string) {
 	t.Helper()
 	dists := filepath.Join(r.Dir, "dists", suite)
 	for _, a := range []string{arch, "all"} {
@@ -146,7 +156,7 @@ func (r *Repo) Publish(t testing.TB, suite, arch string) {
 // Line is the repository's one-line apt source of suite.
 func (r *Repo) Line(suite string) string { return "deb " + r.URL + " " + suite + " main" }
 
-func (r *Repo) run(t testing.TB, dir string, argv ...string) string {
+func (r *Repo) run(t TB, dir string, argv ...string) string {
 	t.Helper()
 	out, err := run.Run(context.Background(), run.Cmd{Argv: argv, Dir: dir})
 	if err != nil {
