@@ -4,9 +4,13 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 
 	"github.com/magefile/mage/mg"
+
+	"github.com/tripleo/diskimage-builder/internal/testreport"
 )
 
 // Test holds the test tasks; ./mage test runs them all.
@@ -28,16 +32,25 @@ func (Test) All(ctx context.Context) error {
 	}
 	// -count=1: the tests depend on the host (mirror, QEMU, cache), not only
 	// on their sources, so a cached result proves nothing.
-	if err := goCmd(ctx, append([]string{"test", "-count=1", "-timeout", "75m"}, pkgs...)...); err != nil {
+	var rep testreport.Report
+	defer func() { fmt.Print(rep.Summary(15)) }()
+	if err := rep.Run(ctx, mg.GoCmd(), append([]string{"test", "-json", "-count=1", "-timeout", "75m"}, pkgs...), os.Stdout); err != nil {
 		return err
 	}
-	return Test{}.Faults(ctx)
+	return faults(ctx, &rep)
 }
 
 // Faults runs the fault-injection and bad-input suites and prints their tables.
 func (Test) Faults(ctx context.Context) error {
 	mg.CtxDeps(ctx, Deps)
-	return goCmd(ctx, "test", "-v", "-count=1", "-timeout", "30m", faultsPkg)
+	var rep testreport.Report
+	defer func() { fmt.Print(rep.Summary(15)) }()
+	return faults(ctx, &rep)
+}
+
+// faults runs the fault suite into rep.
+func faults(ctx context.Context, rep *testreport.Report) error {
+	return rep.Run(ctx, mg.GoCmd(), []string{"test", "-json", "-v", "-count=1", "-timeout", "30m", faultsPkg}, os.Stdout)
 }
 
 // goList lists the module's packages but the fault suite.
