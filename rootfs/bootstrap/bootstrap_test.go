@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tripleo/diskimage-builder/internal/testenv"
+	"github.com/tripleo/diskimage-builder/rootfs/archive"
 )
 
 func TestTheCacheKeyChangesWithEveryInput(t *testing.T) {
@@ -22,10 +23,17 @@ func TestTheCacheKeyChangesWithEveryInput(t *testing.T) {
 		{Release: "trixie", Arch: "arm64", Mirror: "http://m/debian"},
 		{Release: "trixie", Arch: "amd64", Mirror: "http://other/debian"},
 		{Release: "trixie", Arch: "amd64", Mirror: "http://m/debian", Packages: []string{"vim"}},
+		{Release: "trixie", Arch: "amd64", Mirror: "http://m/debian", Keyring: []byte("key")},
+		{Release: "trixie", Arch: "amd64", Mirror: "http://m/debian", Sources: []archive.Source{{URI: "http://m/debian", Suite: "trixie", Components: []string{"main"}}}},
 	} {
 		keys[o.Key()] = true
 	}
-	assert.Len(t, keys, 5)
+	assert.Len(t, keys, 7, "packages, keyring and sources shape the base")
+	srcs, err := base.AptSources()
+	require.NoError(t, err)
+	explicit := base
+	explicit.Sources = srcs
+	assert.Equal(t, base.Key(), explicit.Key(), "the default sources given explicitly are the same base")
 	same := base
 	same.CacheDir = "/elsewhere"
 	same.Packages = []string{"zstd", " "} // already in the base set
@@ -33,6 +41,33 @@ func TestTheCacheKeyChangesWithEveryInput(t *testing.T) {
 	assert.True(t, strings.HasPrefix(base.Path(), "/c/base/trixie-amd64-"))
 	assert.NotEqual(t, base.scratchName(), same.scratchName(),
 		"the same base made in two caches at once (each under its own lock) has two scratch directories")
+}
+
+func TestAnOfflineBuildTakesTheCachedBaseAsItIsAndNeedsOne(t *testing.T) {
+	o := Options{Release: "trixie", Arch: "amd64", Mirror: "http://127.0.0.1:1/debian", CacheDir: t.TempDir(), Offline: true}
+	_, err := Ensure(context.Background(), o, nil, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "offline: no trixie/amd64 base of these settings is cached")
+	entry, err := place(o, writeTemp(t, "base"), archive.State{Suites: []archive.Suite{{Suite: "trixie-security", Date: time.Now().Add(-49 * time.Hour)}}})
+	require.NoError(t, err)
+	var log strings.Builder
+	got, err := Ensure(context.Background(), o, nil, &log)
+	require.NoError(t, err, "the unreachable mirror is not asked")
+	assert.Equal(t, entry, got)
+	assert.Contains(t, log.String(), "the cached base's archive state is 49h0m0s old (trixie-security ")
+	o.Offline = false
+	_, err = Ensure(context.Background(), o, nil, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cannot reach the archive")
+	assert.Contains(t, err.Error(), "127.0.0.1:1")
+}
+
+// writeTemp writes content to a new file of t and returns its path.
+func writeTemp(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f")
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	return p
 }
 
 func TestTheHostMirrorIsReadFromAptSources(t *testing.T) {

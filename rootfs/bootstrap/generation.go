@@ -61,6 +61,9 @@ func place(o Options, tmp string, state archive.State) (string, error) {
 	name := o.Key() + "-" + hex.EncodeToString(sum[:])[:12] + ".tar.zst"
 	final := filepath.Join(o.baseDir(), name)
 	prev := o.Path()
+	if err := os.MkdirAll(o.baseDir(), 0o755); err != nil {
+		return "", fmt.Errorf("base cache: %w", err)
+	}
 	if err := Discard(final); err != nil {
 		return "", fmt.Errorf("base cache: %w", err)
 	}
