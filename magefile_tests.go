@@ -48,8 +48,10 @@ func (Test) Faults(ctx context.Context) error {
 	return faults(ctx, &rep)
 }
 
-// faults runs the fault suite into rep.
+// faults runs the fault suite into rep, every test's output shown: the
+// tables are its output.
 func faults(ctx context.Context, rep *testreport.Report) error {
+	rep.Verbose = true
 	return rep.Run(ctx, mg.GoCmd(), []string{"test", "-json", "-v", "-count=1", "-timeout", "30m", faultsPkg}, os.Stdout)
 }
 

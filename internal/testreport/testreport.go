@@ -27,6 +27,10 @@ type Test struct {
 type Report struct {
 	Tests []Test
 	Wall  time.Duration // the runs' own time
+	// Verbose passes every test's output through, as go test -v prints
+	// it; otherwise a test's output is shown only when it fails, as go
+	// test prints it without -v.
+	Verbose bool
 }
 
 // event is one line of go test -json (see go doc test2json).
@@ -63,25 +67,40 @@ func (r *Report) Run(ctx context.Context, gocmd string, args []string, out io.Wr
 }
 
 // read passes events' output to out and keeps top-level tests' results;
-// a line that is no event (a build failure's) is passed as it is.
+// a line that is no event (a build failure's) is passed as it is. Unless
+// r.Verbose, a test's output (its subtests' with it) is held until it
+// ends, and shown only if it failed.
 func (r *Report) read(in io.Reader, out io.Writer) {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	held := map[string]*strings.Builder{}
 	for sc.Scan() {
 		var e event
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			fmt.Fprintln(out, sc.Text())
 			continue
 		}
-		switch e.Action {
-		case "output":
+		top, _, _ := strings.Cut(e.Test, "/")
+		key := e.Package + " " + top
+		switch {
+		case e.Action == "output" && (r.Verbose || top == ""):
 			io.WriteString(out, e.Output)
-		case "pass", "fail", "skip":
-			if e.Test != "" && !strings.Contains(e.Test, "/") {
-				r.Tests = append(r.Tests, Test{Package: e.Package, Name: e.Test, Action: e.Action,
-					Elapsed: time.Duration(e.Elapsed * float64(time.Second))})
+		case e.Action == "output":
+			if held[key] == nil {
+				held[key] = &strings.Builder{}
 			}
+			held[key].WriteString(e.Output)
+		case (e.Action == "pass" || e.Action == "fail" || e.Action == "skip") && top != "" && top == e.Test:
+			r.Tests = append(r.Tests, Test{Package: e.Package, Name: e.Test, Action: e.Action,
+				Elapsed: time.Duration(e.Elapsed * float64(time.Second))})
+			if b := held[key]; b != nil && e.Action == "fail" {
+				io.WriteString(out, b.String())
+			}
+			delete(held, key)
 		}
+	}
+	for _, b := range held { // a test that never ended (a crash): its output
+		io.WriteString(out, b.String())
 	}
 }
 

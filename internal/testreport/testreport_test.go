@@ -14,6 +14,7 @@ func TestTheReportPassesOutputThroughAndRanksTopLevelTestsByTime(t *testing.T) {
 		`{"Action":"output","Package":"p","Test":"TestA","Output":"=== RUN   TestA\n"}`,
 		`{"Action":"pass","Package":"p","Test":"TestA/sub","Elapsed":9}`,
 		`{"Action":"pass","Package":"p","Test":"TestA","Elapsed":1.5}`,
+		`{"Action":"output","Package":"q","Test":"TestB","Output":"    b_test.go:9: broken\n"}`,
 		`{"Action":"fail","Package":"q","Test":"TestB","Elapsed":30}`,
 		`{"Action":"skip","Package":"q","Test":"TestC","Elapsed":0}`,
 		`{"Action":"output","Package":"q","Output":"FAIL\tq\t30.1s\n"}`,
@@ -22,7 +23,13 @@ func TestTheReportPassesOutputThroughAndRanksTopLevelTestsByTime(t *testing.T) {
 	var r Report
 	var out strings.Builder
 	r.read(strings.NewReader(in), &out)
-	assert.Equal(t, "=== RUN   TestA\nFAIL\tq\t30.1s\n# q [build failed]\n", out.String())
+	assert.Equal(t, "    b_test.go:9: broken\nFAIL\tq\t30.1s\n# q [build failed]\n", out.String(),
+		"a passing test's output is held back, a failing one's shown, as go test without -v")
+	var verbose Report
+	verbose.Verbose = true
+	out.Reset()
+	verbose.read(strings.NewReader(in), &out)
+	assert.True(t, strings.HasPrefix(out.String(), "=== RUN   TestA\n"))
 	slow := r.Slowest(2)
 	assert.Equal(t, []string{"TestB", "TestA"}, []string{slow[0].Name, slow[1].Name}, "subtests are not ranked")
 	s := r.Summary(15)
