@@ -48,12 +48,25 @@ func convertTwice(t *testing.T, raw, typ string) (string, string) {
 	return out[0], out[1]
 }
 
+// sameBytes reports whether a and b hold the same bytes; when they do
+// not, it logs the sizes and the first offset where they differ, with the
+// bytes around it, so that a rare difference names its field.
 func sameBytes(t *testing.T, a, b string) bool {
 	da, err := os.ReadFile(a)
 	require.NoError(t, err)
 	db, err := os.ReadFile(b)
 	require.NoError(t, err)
-	return bytes.Equal(da, db)
+	if bytes.Equal(da, db) {
+		return true
+	}
+	i := 0
+	for i < len(da) && i < len(db) && da[i] == db[i] {
+		i++
+	}
+	lo := max(0, i-32)
+	t.Logf("%s (%d bytes) and %s (%d bytes) differ first at offset %d: %q / %q", a, len(da), b, len(db), i,
+		da[lo:min(len(da), i+32)], db[lo:min(len(db), i+32)])
+	return false
 }
 
 func TestStampedVHDsOfOneDiskAreTheSameBytesAndReadBack(t *testing.T) {
