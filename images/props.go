@@ -1,6 +1,8 @@
 package images
 
 import (
+	"path/filepath"
+
 	"github.com/tripleo/diskimage-builder/images/imageprops"
 )
 
@@ -13,6 +15,7 @@ func (w *writer) writeProperties(jobs []outputJob) error {
 		img.Boot = imageprops.Hybrid
 		if w.plan.Disk.SecureBoot {
 			img.Boot = imageprops.SecureBoot
+			img.SecureBootRequired = w.plan.Spec.SecureBootRequired
 		}
 	}
 	props, err := imageprops.Of(img)
@@ -23,9 +26,11 @@ func (w *writer) writeProperties(jobs []outputJob) error {
 		if job.props == "" {
 			continue
 		}
-		if err := imageprops.Write(job.props, props); err != nil {
+		fp := imageprops.ForFormat(props, job.typ)
+		if err := imageprops.Write(job.props, fp); err != nil {
 			return err
 		}
+		w.uploads = append(w.uploads, imageprops.UploadCommand(filepath.Base(w.plan.Spec.Name), job.final, job.typ, fp))
 	}
 	return nil
 }

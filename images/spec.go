@@ -51,6 +51,11 @@ type Spec struct {
 	// root's signed chain (Debian's shim, GRUB and kernel), the default
 	// (disk-image-create: DIB_SECURE_BOOT=0).
 	UnsignedBoot bool
+	// SecureBootRequired makes the disk outputs' properties ask Nova for
+	// a host that enforces Secure Boot (os_secure_boot=required); by
+	// default they say it is optional: the disk boots with and without it
+	// (disk-image-create: DIB_SECURE_BOOT=required).
+	SecureBootRequired bool
 	// Checksum writes NAME.TYPE.sha256 and .md5 beside each output.
 	Checksum bool
 	// Overwrite replaces existing outputs; otherwise they are renamed aside

@@ -22,6 +22,8 @@ type writer struct {
 	phase string // "outputs" or "block-device", for InterruptedError
 	res   *Result
 	jobs  []outputJob // every output, in the order of the types
+	// uploads are the openstack commands that upload the disk outputs.
+	uploads []string
 
 	mu       sync.Mutex
 	stamping time.Duration // see Result.Stamping
@@ -57,6 +59,9 @@ func Write(ctx context.Context, root *rootfs.Root, p *Plan) (res *Result, err er
 		return w.res, rootfs.Interrupted(ctx.Err(), w.phase, fmt.Errorf("phase %s: %w", w.phase, err))
 	}
 	rootfs.Summary(p.Spec.Log, w.res.Phases, w.res.Hooks)
+	for _, c := range w.uploads {
+		w.logf("upload to the image service: %s", c)
+	}
 	return w.res, nil
 }
 

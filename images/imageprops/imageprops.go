@@ -39,7 +39,10 @@ const (
 type Image struct {
 	Arch string // Debian architecture: amd64, arm64
 	Boot Boot
-	Tree string // the image's root tree, for os-release and the guest agent
+	// SecureBootRequired asks for hosts that enforce Secure Boot
+	// (os_secure_boot=required) where a SecureBoot image says optional.
+	SecureBootRequired bool
+	Tree               string // the image's root tree, for os-release and the guest agent
 }
 
 // guestAgent is the program of the qemu-guest-agent package.
@@ -63,7 +66,10 @@ func Of(img Image) (map[string]string, error) {
 	}
 	switch img.Boot {
 	case SecureBoot:
-		p["hw_firmware_type"], p["hw_machine_type"], p["os_secure_boot"] = "uefi", "q35", "required"
+		p["hw_firmware_type"], p["hw_machine_type"], p["os_secure_boot"] = "uefi", "q35", "optional"
+		if img.SecureBootRequired {
+			p["os_secure_boot"] = "required"
+		}
 	case Hybrid:
 		p["hw_firmware_type"], p["os_secure_boot"] = "bios", "disabled"
 	}

@@ -25,7 +25,7 @@ func tree(t *testing.T, files map[string]string) string {
 
 const trixie = "PRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"13\"\nVERSION_CODENAME=trixie\nID=debian\n"
 
-func TestASecureBootImageAsksNovaForUEFIQ35AndSecureBootRequired(t *testing.T) {
+func TestASecureBootImageAsksNovaForUEFIQ35AndSecureBootOptionalOrRequiredWhenAsked(t *testing.T) {
 	t.Parallel()
 	root := tree(t, map[string]string{"usr/lib/os-release": trixie, "usr/sbin/qemu-ga": "elf"})
 	require.NoError(t, os.Mkdir(filepath.Join(root, "etc"), 0o755))
@@ -39,10 +39,13 @@ func TestASecureBootImageAsksNovaForUEFIQ35AndSecureBootRequired(t *testing.T) {
 		"hw_machine_type":     "q35",
 		"hw_qemu_guest_agent": "yes",
 		"os_distro":           "debian",
-		"os_secure_boot":      "required",
+		"os_secure_boot":      "optional",
 		"os_type":             "linux",
 		"os_version":          "13",
-	}, p)
+	}, p, "hosts without Secure Boot take it too: the same disk boots under BIOS and plain UEFI")
+	p, err = Of(Image{Arch: "amd64", Boot: SecureBoot, SecureBootRequired: true, Tree: root})
+	require.NoError(t, err)
+	assert.Equal(t, "required", p["os_secure_boot"])
 }
 
 func TestAHybridImageBootsAsBIOSByDefaultWithoutSecureBootAndNoAgentWhenAbsent(t *testing.T) {

@@ -50,7 +50,7 @@ var badCases = []badCase{
 	{"disk-image-create", "output dir missing", []string{"-o", "OUT/nowhere/img", "vm"}, 2, "does not exist", false},
 	{"disk-image-create", "output dir read-only", []string{"-o", "OUT/img", "vm"}, 2, "is not writable", true},
 	{"disk-image-create", "bad break point", []string{"-o", "OUT/img", "vm"}, 2, `bad break point "before-lunch"`, false},
-	{"disk-image-create", "bad DIB_SECURE_BOOT", []string{"-o", "OUT/img", "vm"}, 2, `DIB_SECURE_BOOT="maybe": want 1`, false},
+	{"disk-image-create", "bad DIB_SECURE_BOOT", []string{"-o", "OUT/img", "vm"}, 2, `DIB_SECURE_BOOT="maybe": give 1`, false},
 	{"disk-image-create", "release is an option", []string{"-o", "OUT/img", "--release", "--setup-hook=touch OUT/pwned", "vm"}, 2, `bad release "--setup-hook=touch`, false},
 	{"disk-image-create", "release escapes the cache", []string{"-o", "OUT/img", "--release", "../../x", "vm"}, 2, `bad release "../../x"`, false},
 	{"disk-image-create", "mirror not a URL", []string{"-o", "OUT/img", "--mirror", "--aptopt=x", "vm"}, 2, `bad mirror "--aptopt=x"`, false},

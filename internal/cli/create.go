@@ -80,13 +80,16 @@ func createSpec(v values, flavours, env, args []string) (images.Spec, error) {
 		Name: v.str("output"), Flavours: flavours, Types: v.list("type"), Packages: v.list("packages"),
 		Arch: v.str("arch"), Release: v.str("release"), Mirror: mirror(v), Apt: apt(v), CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()),
 		Uncompressed: v.on("uncompressed"), QCOW2Compression: v.str("qcow2-compression"),
-		BootCmdline: strings.Fields(v.str("DIB_BOOTLOADER_DEFAULT_CMDLINE")), UnsignedBoot: !v.on("DIB_SECURE_BOOT"),
+		BootCmdline: strings.Fields(v.str("DIB_BOOTLOADER_DEFAULT_CMDLINE")), 
 		Checksum: v.on("checksum"), Overwrite: v.on("overwrite"), Seed: v.str("seed"),
 		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: tmp, KeepBuildDir: v.on("keep-build-dir"),
 		Break: v.list("break"), BreakCmd: v.str("break_cmd"), Env: env,
 		RootLabel: v.str("root-label"), MkfsOptions: strings.Fields(v.str("mkfs-options")), MaxOnlineResize: resize,
 		QemuImgOptions: qemuOpts, ElementsPath: v.path("elements-path"), SkipBase: v.on("skip-base"),
 		Components: v.list("DIB_DEBIAN_COMPONENTS"), InstallType: v.str("install-type"), Offline: v.on("offline"), Args: args,
+	}
+	if spec.UnsignedBoot, spec.SecureBootRequired, err = secureBoot(v.str("secure-boot")); err != nil {
+		return spec, err
 	}
 	if spec.SourceDateEpoch, err = sourceDateEpoch(v); err != nil {
 		return spec, err

@@ -105,7 +105,7 @@ func TestHelpListsEveryOptionWithItsVariableAndExitsZero(t *testing.T) {
 	assert.Equal(t, ExitOK, code)
 	assert.Empty(t, stderr)
 	for _, s := range []string{"Usage: disk-image-create", "IMAGE_NAME=image", "IMAGE_TYPE=qcow2", "DIB_RELEASE=bookworm",
-		"--image-size", "DIB_IMAGE_CACHE=", "FLAVOURS_PATH=", "--overwrite", "-p, --packages", "DIB_SECURE_BOOT=true"} {
+		"--image-size", "DIB_IMAGE_CACHE=", "FLAVOURS_PATH=", "--overwrite", "-p, --packages", "DIB_SECURE_BOOT=1"} {
 		assert.Contains(t, stdout, s)
 	}
 }
@@ -137,19 +137,20 @@ func TestTheLogFileGetsTimestampedLinesToo(t *testing.T) {
 	assert.Error(t, err)
 }
 
-func TestDIBSecureBootIsOnUnlessZeroAndAnyOtherValueIsBadInput(t *testing.T) {
-	for env, unsigned := range map[string]bool{"": false, "DIB_SECURE_BOOT=1": false, "DIB_SECURE_BOOT=": false, "DIB_SECURE_BOOT=0": true} {
+func TestDIBSecureBootIsOnUnlessZeroRequiredOnlyWhenAskedAndAnyOtherValueIsBadInput(t *testing.T) {
+	for env, want := range map[string][2]bool{"": {false, false}, "DIB_SECURE_BOOT=1": {false, false}, "DIB_SECURE_BOOT=": {false, false},
+		"DIB_SECURE_BOOT=0": {true, false}, "DIB_SECURE_BOOT=required": {false, true}, "DIB_SECURE_BOOT=yes": {false, false}} {
 		v, flavours, _, err := parse(createOptions, []string{"vm"}, []string{env})
 		require.NoError(t, err, env)
 		spec, err := createSpec(v, flavours, []string{env}, nil)
 		require.NoError(t, err, env)
-		assert.Equal(t, unsigned, spec.UnsignedBoot, env)
+		assert.Equal(t, want, [2]bool{spec.UnsignedBoot, spec.SecureBootRequired}, env)
 	}
 	out := t.TempDir()
 	code, stdout, stderr := createRun(t, []string{"DIB_SECURE_BOOT=maybe"}, "-o", filepath.Join(out, "img"), "vm")
 	assert.Equal(t, ExitBadInput, code)
 	assert.Empty(t, stdout)
-	assert.Equal(t, "disk-image-create: environment variable DIB_SECURE_BOOT=\"maybe\": want 1 or 0\n", stderr)
+	assert.Equal(t, "disk-image-create: DIB_SECURE_BOOT=\"maybe\": give 1 (the signed chain; Secure Boot optional for Nova), required, or 0 (an unsigned GRUB)\n", stderr)
 	entries, _ := os.ReadDir(out)
 	assert.Empty(t, entries)
 }

@@ -76,7 +76,7 @@ var createOptions = buildOptions("outputs are NAME.TYPE",
 	option{flag: "checksum", env: "DIB_CHECKSUM", def: "false", isSet: true, help: "write NAME.TYPE.sha256 and .md5 beside each output"},
 	option{flag: "seed", env: "DIB_SEED", help: "give the image other identifiers (UUIDs, GUIDs, serials) than its inputs alone give"},
 	option{env: "DIB_BOOTLOADER_DEFAULT_CMDLINE", help: "kernel arguments added to the boot entry, space separated"},
-	option{env: "DIB_SECURE_BOOT", def: "true", isSet: true, help: "vm flavour: 1 boots UEFI through Debian's signed shim, GRUB and kernel (Secure Boot); 0 through an unsigned GRUB"},
+	option{flag: "secure-boot", env: "DIB_SECURE_BOOT", def: "1", help: "vm flavour: 1 boots UEFI through Debian's signed shim, GRUB and kernel (os_secure_boot=optional: hosts with and without Secure Boot take it); required also asks Nova for Secure Boot hosts only; 0 boots through an unsigned GRUB"},
 	option{env: "break", help: "stop for a shell at before-PHASE, after-PHASE or after-error (comma separated)"},
 	option{env: "break_cmd", help: "command run at a break point instead of a shell"},
 	option{flag: "root-label", env: "ROOT_LABEL", def: "cloudimg-rootfs", help: "label of the root filesystem"},
@@ -111,6 +111,22 @@ func mirror(v values) string {
 func apt(v values) rootfs.Apt {
 	return rootfs.Apt{SecurityMirror: v.str("DIB_DEBIAN_SECURITY_MIRROR"), SecuritySubpath: v.str("DIB_DEBIAN_SECURITY_SUBPATH"),
 		SourcesConf: v.str("DIB_APT_SOURCES_CONF"), Keyring: v.str("DIB_APT_KEYRING")}
+}
+
+// secureBoot reads DIB_SECURE_BOOT (--secure-boot): 1 (yes, true, on,
+// optional) boots through the signed chain and tells Nova that Secure Boot
+// is optional, required also requires it, 0 (no, false, off, disabled)
+// boots through an unsigned GRUB.
+func secureBoot(s string) (unsigned, required bool, err error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "yes", "true", "on", "y", "optional":
+		return false, false, nil
+	case "required":
+		return false, true, nil
+	case "0", "no", "false", "off", "n", "disabled":
+		return true, false, nil
+	}
+	return false, false, fmt.Errorf("DIB_SECURE_BOOT=%q: give 1 (the signed chain; Secure Boot optional for Nova), required, or 0 (an unsigned GRUB)", s)
 }
 
 // kept reports whether a build re-run through sudo keeps the variable k:
