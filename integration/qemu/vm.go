@@ -117,7 +117,7 @@ func (vm *VM) Close() error {
 // start runs QEMU for c, whose work directory exists.
 func start(c *Config, logf func(string, ...any)) (*VM, error) {
 	if c.Accel == "" {
-		accel, reason, err := Accel()
+		accel, reason, err := AccelFor(c.SecureBoot)
 		if err != nil {
 			return nil, err
 		}
