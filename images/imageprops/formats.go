@@ -3,15 +3,18 @@ package imageprops
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // Each disk format is read by its own family of hypervisors, which reads
 // its own properties: Nova's libvirt driver (KVM, QEMU) takes qcow2 and
 // raw and reads the hw_* and os_secure_boot properties; Nova's VMware
-// driver takes vmdk and reads vmware_*; no maintained Nova driver takes
-// vhd (the Hyper-V and XenAPI drivers are gone), so a vhd, kept for other
-// clouds' importers, gets the format-neutral properties alone.
+// driver takes vmdk and reads vmware_* (as legacy names of hw_disk_type,
+// hw_disk_bus with hw_scsi_model, and os_distro); no maintained Nova
+// driver takes vhd (the Hyper-V and XenAPI drivers are gone; Cinder still
+// converts a vhd into a volume), so a vhd gets the format-neutral
+// properties alone.
 
 // neutral are the properties every consumer reads the same way.
 var neutral = []string{"architecture", "os_distro", "os_type", "os_version"}
@@ -32,7 +35,11 @@ func ForFormat(props map[string]string, t string) map[string]string {
 	if t == "vmdk" {
 		// The build writes a stream-optimized vmdk; Debian's kernel
 		// drives the LSI Logic SCSI controller (mptspi) that
-		// VMware's driver gives a Linux guest by default.
+		// VMware's driver gives a guest by default. os_distro is left
+		// out: Nova reads vmware_ostype as the legacy name of
+		// os_distro, and the current name would win, making the
+		// VMware guest id "debian", which vCenter refuses.
+		delete(out, "os_distro")
 		out["vmware_disktype"] = "streamOptimized"
 		out["vmware_adaptertype"] = "lsiLogic"
 		out["vmware_ostype"] = vmwareOSType(props)
@@ -40,16 +47,16 @@ func ForFormat(props map[string]string, t string) map[string]string {
 	return out
 }
 
-// vmwareOSType is the VMware guest id of the image's system: Debian's
-// 64-bit ids for the releases VMware names, else a 64-bit Linux.
+// vmwareOSType is the VMware guest id of the image's system: for Debian 10
+// and later on x86_64, debian10_64Guest, the newest Debian id Glance's
+// and Nova's lists hold; else a 64-bit (or 32-bit) Linux.
 func vmwareOSType(props map[string]string) string {
 	if props["os_distro"] == "debian" && props["architecture"] == "x86_64" {
-		switch v := props["os_version"]; v {
-		case "10", "11", "12":
-			return "debian" + v + "_64Guest"
+		if n, err := strconv.Atoi(props["os_version"]); err == nil && n >= 10 {
+			return "debian10_64Guest"
 		}
 	}
-	if strings.HasPrefix(props["architecture"], "x86_64") {
+	if props["architecture"] == "x86_64" || props["architecture"] == "aarch64" {
 		return "otherLinux64Guest"
 	}
 	return "otherLinuxGuest"

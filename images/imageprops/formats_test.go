@@ -18,13 +18,13 @@ func TestEachDiskFormatGetsThePropertiesOfTheHypervisorsThatReadIt(t *testing.T)
 	require.NoError(t, err)
 	assert.Equal(t, p, ForFormat(p, "qcow2"))
 	assert.Equal(t, p, ForFormat(p, "raw"))
-	assert.Equal(t, map[string]string{"architecture": "x86_64", "os_distro": "debian", "os_type": "linux", "os_version": "13",
-		"vmware_disktype": "streamOptimized", "vmware_adaptertype": "lsiLogic", "vmware_ostype": "otherLinux64Guest"},
-		ForFormat(p, "vmdk"), "VMware's driver reads vmware_*, none of libvirt's hw_*")
+	assert.Equal(t, map[string]string{"architecture": "x86_64", "os_type": "linux", "os_version": "13",
+		"vmware_disktype": "streamOptimized", "vmware_adaptertype": "lsiLogic", "vmware_ostype": "debian10_64Guest"},
+		ForFormat(p, "vmdk"), "VMware's driver reads vmware_*, none of libvirt's hw_*; os_distro would override vmware_ostype")
 	assert.Equal(t, map[string]string{"architecture": "x86_64", "os_distro": "debian", "os_type": "linux", "os_version": "13"},
 		ForFormat(p, "vhd"), "the format-neutral ones alone")
-	p["os_version"] = "12"
-	assert.Equal(t, "debian12_64Guest", ForFormat(p, "vmdk")["vmware_ostype"])
+	p["os_distro"], p["os_version"] = "ubuntu", "24.04"
+	assert.Equal(t, "otherLinux64Guest", ForFormat(p, "vmdk")["vmware_ostype"])
 }
 
 func TestTheUploadCommandRunsThroughAShellWithEveryPropertyAsOneArgument(t *testing.T) {
