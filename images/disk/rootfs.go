@@ -36,12 +36,14 @@ func (s ext4Spec) argv() []string {
 	if len(argv) == 0 {
 		argv = []string{"mkfs.ext4"}
 	}
+	// The caller's options first: mke2fs takes the last of an option
+	// given twice, so the builder's settings always win.
+	argv = append(argv, s.Extra...)
 	argv = append(argv, "-q", "-F", "-t", "ext4", "-b", strconv.Itoa(blockSize),
 		"-I", strconv.Itoa(inodeSize), "-i", strconv.Itoa(inodeRatio))
 	if s.Inodes > 0 {
 		argv = append(argv, "-N", strconv.FormatInt(s.Inodes, 10))
 	}
-	argv = append(argv, s.Extra...)
 	argv = append(argv, "-L", s.Label, "-U", s.UUID, "-E", ext, "-d", s.Tree,
 		s.Image, strconv.FormatInt(s.Part.Size/blockSize, 10))
 	return argv

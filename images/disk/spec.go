@@ -86,28 +86,6 @@ func (s Spec) Validate() error {
 	return nil
 }
 
-// mkfsOwned are the mkfs.ext4 options Build sets itself: the block size
-// and type the layout is computed for, the label, UUID, tree and forcing.
-var mkfsOwned = map[string]bool{"-b": true, "-d": true, "-F": true, "-L": true, "-U": true, "-t": true, "-T": true, "-q": true}
-
-// CheckMkfsOptions refuses extra mkfs.ext4 options that would undo what
-// Build sets, or write the filesystem elsewhere in the file.
-func CheckMkfsOptions(opts []string) error {
-	for _, o := range opts {
-		flag := o
-		if len(o) > 2 && o[0] == '-' && o[1] != '-' {
-			flag = o[:2]
-		}
-		if mkfsOwned[flag] {
-			return fmt.Errorf("mkfs option %s is set by the builder and cannot be given", o)
-		}
-		if strings.Contains(o, "offset") || strings.Contains(o, "root_owner") {
-			return fmt.Errorf("mkfs option %s is set by the builder and cannot be given", o)
-		}
-	}
-	return nil
-}
-
 // cmdlineUnsafe are characters that GRUB's script parser would interpret
 // or that cannot be in one kernel argument.
 const cmdlineUnsafe = " \t\r\n\"'\\$;&|<>{}#`"
