@@ -15,11 +15,12 @@ import (
 
 // TestALinkAtAnyOutputsNameIsRefusedForACaller: a build for a caller
 // (through sudo) checks every output it will place, the image properties
-// and checksums too, and refuses a link at any of their names.
+// and checksums too, and the bill of materials, and refuses a link at any
+// of their names.
 func TestALinkAtAnyOutputsNameIsRefusedForACaller(t *testing.T) {
 	testenv.RequireRoot(t)
 	nobody := &rootfs.Owner{Name: "nobody", UID: 65534, GID: 65534}
-	for _, out := range []string{"img.qcow2", "img.qcow2.properties.json", "img.qcow2.sha256", "img.tar.md5"} {
+	for _, out := range []string{"img.qcow2", "img.qcow2.properties.json", "img.qcow2.sha256", "img.tar.md5", "img.cdx.json"} {
 		t.Run(out, func(t *testing.T) {
 			dir := t.TempDir()
 			require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755))

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tripleo/diskimage-builder/sbom"
+
 	"github.com/tripleo/diskimage-builder/images/imageprops"
 	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
 	"github.com/tripleo/diskimage-builder/rootfs"
@@ -112,9 +114,9 @@ type Spec struct {
 }
 
 // outputs lists the paths of every output: each type, its checksums and,
-// for a disk type, its image properties.
+// for a disk type, its image properties; and the bill of materials.
 func (s Spec) outputs() []string {
-	var out []string
+	out := []string{s.Name + sbom.Ext}
 	for _, t := range s.Types {
 		out = append(out, s.Output(t))
 		if s.Checksum {

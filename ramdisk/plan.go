@@ -6,6 +6,8 @@ import (
 	"os"
 	"slices"
 
+	"github.com/tripleo/diskimage-builder/sbom"
+
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/sys/outputs"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
@@ -103,5 +105,5 @@ func (s Spec) withDefaults() (Spec, error) {
 	if !s.Host && (s.ModuleRoot != "" || s.KernelVersion != "") {
 		return s, fmt.Errorf("a module root and kernel version (-m, -k) are for --host builds only")
 	}
-	return s, outputs.Check(s.Owner, s.Name, s.Name+KernelExt, s.Name+InitramfsExt)
+	return s, outputs.Check(s.Owner, s.Name, s.Name+KernelExt, s.Name+InitramfsExt, s.Name+sbom.Ext)
 }
