@@ -34,6 +34,10 @@ func (r *Root) fromCache(ctx context.Context) (bool, error) {
 		}
 		return false, nil
 	}
+	if err := bootstrap.Untrusted(p); err != nil {
+		r.logf("bootstrap: the cached root is not taken: %v; its hooks run again", err)
+		return false, bootstrap.Discard(p)
+	}
 	now := time.Now()
 	if err := os.Chtimes(p, now, now); err != nil {
 		return false, fmt.Errorf("root cache: mark %s used: %w", p, err)

@@ -131,3 +131,31 @@ func TestAFailedBootstrapKeepsThePackageCacheAndLeavesNothingMounted(t *testing.
 	left, _ := filepath.Glob(filepath.Join(o.CacheDir, "base", ".tmp-*"))
 	assert.Empty(t, left, "the bootstrap's temporary directory is removed")
 }
+
+func TestACacheEntryOthersCouldHaveWrittenIsNotTaken(t *testing.T) {
+	cache := filepath.Join(t.TempDir(), "cache")
+	o := Options{Release: "trixie", Arch: "amd64", Mirror: "http://127.0.0.1:1/debian", CacheDir: cache, Offline: true}
+	require.NoError(t, EnsureCacheDir(cache))
+	fi, err := os.Stat(cache)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), fi.Mode().Perm(), "other users read nothing of this user's cache")
+	entry, err := place(o, writeTemp(t, "base"), archive.State{Suites: []archive.Suite{{Suite: "trixie", Date: time.Now()}}})
+	require.NoError(t, err)
+	assert.NoError(t, Untrusted(entry))
+	_, err = Ensure(context.Background(), o, nil, io.Discard)
+	require.NoError(t, err)
+
+	require.NoError(t, os.Chmod(sumPath(entry), 0o666))
+	assert.ErrorContains(t, Untrusted(entry), "is writable by others (mode 0666)")
+	_, err = Ensure(context.Background(), o, nil, io.Discard)
+	assert.ErrorContains(t, err, "the cached base cannot be taken")
+	require.NoError(t, os.Chmod(sumPath(entry), 0o644))
+
+	require.NoError(t, os.Chmod(filepath.Dir(entry), 0o777))
+	assert.ErrorContains(t, Untrusted(entry), "is writable by others")
+	require.NoError(t, os.Chmod(filepath.Dir(entry), 0o755))
+	if os.Geteuid() == 0 {
+		require.NoError(t, os.Chown(entry, 65534, 65534))
+		assert.ErrorContains(t, Untrusted(entry), "belongs to user 65534")
+	}
+}

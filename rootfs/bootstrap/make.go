@@ -34,6 +34,9 @@ func Ensure(ctx context.Context, o Options, jan *janitor.Janitor, log io.Writer)
 	if err != nil {
 		return "", err
 	}
+	if err := EnsureCacheDir(o.CacheDir); err != nil {
+		return "", err
+	}
 	if err := os.MkdirAll(o.baseDir(), 0o755); err != nil {
 		return "", fmt.Errorf("base cache: %w", err)
 	}
@@ -62,7 +65,7 @@ func Ensure(ctx context.Context, o Options, jan *janitor.Janitor, log io.Writer)
 	}
 	start := time.Now()
 	prev := o.Path()
-	if old, err := archive.Read(statePath(prev)); err == nil && Sealed(prev) {
+	if old, err := archive.Read(statePath(prev)); err == nil && Sealed(prev) && Untrusted(prev) == nil {
 		out, state, err := upgrade(ctx, o, prev, old, cur, tmp, jan, log)
 		if err != nil {
 			return "", err
@@ -95,6 +98,10 @@ func (o Options) current(cur archive.State, log io.Writer) (string, bool) {
 	if !Sealed(p) {
 		return "", false
 	}
+	if err := Untrusted(p); err != nil {
+		fmt.Fprintf(log, "bootstrap: the cached base is not taken: %v; it is made again\n", err)
+		return "", false
+	}
 	old, err := archive.Read(statePath(p))
 	if err != nil || !old.SameIndices(cur) {
 		return "", false
@@ -109,6 +116,9 @@ func offline(o Options, log io.Writer) (string, error) {
 	p := o.Path()
 	if !Sealed(p) {
 		return "", fmt.Errorf("offline: no %s/%s base of these settings is cached in %s; build once without --offline", o.Release, o.Arch, o.baseDir())
+	}
+	if err := Untrusted(p); err != nil {
+		return "", fmt.Errorf("offline: the cached base cannot be taken: %w; build once without --offline", err)
 	}
 	if st, err := archive.Read(statePath(p)); err == nil {
 		age := time.Since(st.Epoch()).Round(time.Minute)
