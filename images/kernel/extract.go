@@ -85,11 +85,12 @@ func Extract(ctx context.Context, opts Options) (res Result, err error) {
 		return Result{}, err
 	}
 	defer it.cleanup()
-	found, fsys, err := search(d)
+	found, fsys, err := search(ctx, d)
 	if err != nil {
 		return Result{}, err
 	}
 	res.Version, res.Found = found.Version, found
+	fsys = cancellable(ctx, fsys)
 	if err := kt.fill(fsys, found.Kernel, "kernel"); err != nil {
 		return Result{}, err
 	}

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -39,11 +40,20 @@ const maxLinks = 40
 // absolute link is taken within fsys. fsys may be an image's filesystem
 // or a directory (os.DirFS). Each directory is listed once, however many
 // kernels it holds.
-func FindIn(fsys fs.FS) (Boot, error) {
-	f := &finder{fsys: fsys, lists: map[string]map[string]fs.DirEntry{}}
+//
+// The search is bounded (see budget.go): FindIn with its own budget,
+// findIn with the budget of a whole image's search.
+func FindIn(fsys fs.FS) (Boot, error) { return findIn(fsys, newBudget(context.Background())) }
+
+// findIn is FindIn charging b; it stops with b's error once b is spent.
+func findIn(fsys fs.FS, b *budget) (Boot, error) {
+	f := &finder{fsys: budgetFS{fsys, b}, b: b, lists: map[string]map[string]fs.DirEntry{}, resolved: map[string]resolution{}}
 	kernels := f.versioned()
-	if len(kernels) == 0 {
+	if len(kernels) == 0 && f.err == nil {
 		kernels = f.linked()
+	}
+	if f.err != nil {
+		return Boot{}, f.err
 	}
 	if len(kernels) == 0 {
 		return Boot{}, fmt.Errorf("%w: no vmlinuz-* file or vmlinuz link in /boot or /", ErrNoKernel)
@@ -52,14 +62,27 @@ func FindIn(fsys fs.FS) (Boot, error) {
 		if k.Initrd = f.initrdFor(k); k.Initrd != "" {
 			return k.Boot, nil
 		}
+		if f.err != nil {
+			return Boot{}, f.err
+		}
 	}
 	return Boot{}, fmt.Errorf("%w: no initrd for %s", ErrNoKernel, kernels[0].Kernel)
 }
 
-// finder searches one filesystem, keeping the listings it read.
+// finder searches one filesystem, keeping the listings it read and the
+// names it resolved.
 type finder struct {
-	fsys  fs.FS
-	lists map[string]map[string]fs.DirEntry // by directory, then name; nil if unreadable
+	fsys     fs.FS
+	b        *budget
+	lists    map[string]map[string]fs.DirEntry // by directory, then name; nil if unreadable
+	resolved map[string]resolution             // by name: where its links end
+	err      error                             // the budget's or the context's, which ends the search
+}
+
+// resolution is where a name's symbolic links end, or why they do not.
+type resolution struct {
+	path string
+	err  error
 }
 
 // list returns the entries of dir by name, reading it once.
@@ -68,6 +91,9 @@ func (f *finder) list(dir string) map[string]fs.DirEntry {
 		return l
 	}
 	ents, err := fs.ReadDir(f.fsys, dir)
+	if stopping(err) {
+		f.err = err
+	}
 	var l map[string]fs.DirEntry
 	if err == nil {
 		l = make(map[string]fs.DirEntry, len(ents))
@@ -96,6 +122,9 @@ func (f *finder) versioned() []candidate {
 				continue
 			}
 			p, err := f.regular(path.Join(dir, name), e)
+			if f.err != nil {
+				return nil
+			}
 			if err != nil {
 				continue
 			}
@@ -124,7 +153,7 @@ func (f *finder) linked() []candidate {
 	var out []candidate
 	for _, dir := range bootDirs {
 		link := path.Join(dir, "vmlinuz")
-		p, err := resolve(f.fsys, link)
+		p, err := f.resolve(link)
 		if err != nil {
 			continue
 		}
@@ -152,7 +181,7 @@ func (f *finder) initrdFor(k candidate) string {
 		}
 	}
 	if k.link != "" {
-		if p, err := resolve(f.fsys, path.Join(path.Dir(k.link), "initrd.img")); err == nil {
+		if p, err := f.resolve(path.Join(path.Dir(k.link), "initrd.img")); err == nil {
 			return p
 		}
 	}
@@ -165,26 +194,45 @@ func (f *finder) regular(name string, e fs.DirEntry) (string, error) {
 	if e.Type().IsRegular() {
 		return name, nil
 	}
-	return resolve(f.fsys, name)
+	return f.resolve(name)
 }
 
 // resolve follows the symlink chain at name and returns the path of the
-// regular file it ends at.
-func resolve(fsys fs.FS, name string) (string, error) {
+// regular file it ends at. Every name of the chain is remembered, so that
+// many names linking through one chain walk it once; every hop is charged
+// to the search's budget.
+func (f *finder) resolve(name string) (string, error) {
+	var chain []string
+	end := func(r resolution) (string, error) {
+		for _, n := range chain {
+			f.resolved[n] = r
+		}
+		if stopping(r.err) {
+			f.err = r.err
+		}
+		return r.path, r.err
+	}
 	for range maxLinks {
-		info, err := fs.Lstat(fsys, name)
+		if r, ok := f.resolved[name]; ok {
+			return end(r)
+		}
+		chain = append(chain, name)
+		info, err := fs.Lstat(f.fsys, name)
 		if err != nil {
-			return "", err
+			return end(resolution{err: err})
 		}
 		if info.Mode().IsRegular() {
-			return name, nil
+			return end(resolution{path: name})
 		}
 		if info.Mode().Type() != fs.ModeSymlink {
-			return "", fmt.Errorf("resolve %s: not a regular file", name)
+			return end(resolution{err: fmt.Errorf("resolve %s: not a regular file", name)})
 		}
-		target, err := fs.ReadLink(fsys, name)
+		if err := f.b.hop(); err != nil {
+			return end(resolution{err: err})
+		}
+		target, err := fs.ReadLink(f.fsys, name)
 		if err != nil {
-			return "", err
+			return end(resolution{err: err})
 		}
 		if strings.HasPrefix(target, "/") {
 			name = path.Clean(target[1:])
@@ -198,5 +246,5 @@ func resolve(fsys fs.FS, name string) (string, error) {
 			name = "."
 		}
 	}
-	return "", fmt.Errorf("resolve %s: too many levels of symbolic links", name)
+	return end(resolution{err: fmt.Errorf("resolve %s: too many levels of symbolic links", name)})
 }

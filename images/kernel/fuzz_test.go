@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -31,7 +32,7 @@ func FuzzFind(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fuzzguard.Run(t, func() {
-			found, fsys, err := searchIn(bytes.NewReader(b), int64(len(b)), "fuzz.raw", "raw")
+			found, fsys, err := searchIn(context.Background(), bytes.NewReader(b), int64(len(b)), "fuzz.raw", "raw")
 			if err != nil {
 				return
 			}
@@ -69,4 +70,25 @@ func mkfsSeed(f *testing.F) []byte {
 		f.Fatal(err)
 	}
 	return craft.GPT(int64(len(b))+48<<10, craft.Part{Start: 40, Data: b})
+}
+
+// FuzzSearchWithABudget runs the whole kernel search over fuzzed images
+// seeded with hostile link farms, with a small budget: every run ends,
+// found or refused, and a run that spends its budget says so.
+func FuzzSearchWithABudget(f *testing.F) {
+	for _, e := range []*craft.Ext{deepLinks(40, 6), plainBoot(), manyKernels(30)} {
+		f.Add(craft.GPT(int64(2*len(e.Bytes))+64<<10, craft.Part{Start: 40, Data: e.Bytes}, craft.Part{Start: 40, Data: e.Bytes}))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fuzzguard.Run(t, func() {
+			bud := budgetOf(context.Background(), 20000, 500)
+			found, _, err := searchWith(bud, bytes.NewReader(b), int64(len(b)), "fuzz.raw", "raw")
+			if err == nil && found.Kernel == "" {
+				t.Fatalf("a search that found nothing and said nothing")
+			}
+			if bud.work < -1000 || bud.hops < -1 {
+				t.Fatalf("the search went on past its budget: work %d, hops %d left", bud.work, bud.hops)
+			}
+		})
+	})
 }

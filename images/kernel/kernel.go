@@ -18,6 +18,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/tripleo/diskimage-builder/images/diskread"
@@ -44,19 +45,27 @@ func Find(ctx context.Context, image string) (Found, error) {
 		return Found{}, err
 	}
 	defer d.Close()
-	found, _, err := search(d)
+	found, _, err := search(ctx, d)
 	return found, err
 }
 
 // search finds the kernel in the disk and returns the filesystem holding
-// it, open for reading.
-func search(d *diskread.Disk) (Found, fs.FS, error) {
-	return searchIn(d, d.Size(), d.Path(), d.Format())
+// it, open for reading. The whole search is bounded (see budget.go) and
+// ends when ctx does.
+func search(ctx context.Context, d *diskread.Disk) (Found, fs.FS, error) {
+	return searchIn(ctx, d, d.Size(), d.Path(), d.Format())
 }
 
-// searchIn is search over the size bytes of disk r, the image file
-// image in format.
-func searchIn(r io.ReaderAt, size int64, image, format string) (Found, fs.FS, error) {
+// searchIn is searchWith the default budget (see budget.go).
+func searchIn(ctx context.Context, r io.ReaderAt, size int64, image, format string) (Found, fs.FS, error) {
+	return searchWith(newBudget(ctx), r, size, image, format)
+}
+
+// searchWith is search over the size bytes of disk r, the image file
+// image in format, charging bud. A partition that overlaps one already
+// searched is not searched again: a partition table lists each part of a
+// disk once.
+func searchWith(bud *budget, r io.ReaderAt, size int64, image, format string) (Found, fs.FS, error) {
 	table, parts, err := parttable.Read(r, size)
 	if err != nil {
 		return Found{}, nil, fmt.Errorf("read image %s: %w", image, err)
@@ -67,8 +76,17 @@ func searchIn(r io.ReaderAt, size int64, image, format string) (Found, fs.FS, er
 	var best Found
 	var bestFS fs.FS
 	var looked []string
+	var searched []parttable.Partition
 	noFS := 0
 	for _, p := range parts {
+		if slices.ContainsFunc(searched, func(q parttable.Partition) bool { return overlap(p, q) }) {
+			looked = append(looked, fmt.Sprintf("%s: overlaps a partition already searched", p))
+			continue
+		}
+		searched = append(searched, p)
+		if err := bud.spend(""); err != nil {
+			return Found{}, nil, fmt.Errorf("read image %s: %w", image, err)
+		}
 		fsys, kind, err := diskread.OpenFS(io.NewSectionReader(r, p.Start, p.Size), p.Size)
 		if err != nil {
 			slog.Debug("no filesystem", "image", image, "partition", p.String(), "err", err)
@@ -78,7 +96,10 @@ func searchIn(r io.ReaderAt, size int64, image, format string) (Found, fs.FS, er
 			}
 			continue
 		}
-		b, err := FindIn(fsys)
+		b, err := findIn(fsys, bud)
+		if stopping(err) {
+			return Found{}, nil, fmt.Errorf("read image %s: %w", image, err)
+		}
 		if err != nil {
 			slog.Debug("no kernel", "image", image, "partition", p.String(), "fs", kind, "err", err)
 			looked = append(looked, fmt.Sprintf("%s (%s): %v", p, kind, strings.TrimPrefix(err.Error(), ErrNoKernel.Error()+": ")))
@@ -97,6 +118,11 @@ func searchIn(r io.ReaderAt, size int64, image, format string) (Found, fs.FS, er
 	}
 	return Found{}, nil, fmt.Errorf("%w in image %s (%s, %s): %s", ErrNoKernel, image, format,
 		tableName(table), strings.Join(looked, "; "))
+}
+
+// overlap reports whether two partitions share a byte.
+func overlap(p, q parttable.Partition) bool {
+	return p.Start < q.Start+q.Size && q.Start < p.Start+p.Size
 }
 
 func tableName(t string) string {

@@ -80,6 +80,10 @@ func DiskImageGetKernel(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := kernel.Extract(ctx, opts)
+	if err != nil && ctx.Err() != nil {
+		fmt.Fprintln(stderr, "disk-image-get-kernel: interrupted; nothing written")
+		return ExitInterrupted
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "disk-image-get-kernel: %s\n", oneLine(err.Error()))
 		if errors.Is(err, diskread.ErrRefused) {
