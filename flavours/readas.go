@@ -31,7 +31,10 @@ func (s *Set) CheckReadable(as ReadAs) error {
 			continue
 		}
 		err := fs.WalkDir(f.fsys, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || d.Type()&fs.ModeSymlink != 0 || skipFile(p, d) {
+			// Every file, the ones only read to plan (flavour-deps,
+			// bootstrap-packages, README, element metadata) too; a link is
+			// copied as a link, its target never read.
+			if err != nil || d.IsDir() || d.Type()&fs.ModeSymlink != 0 {
 				return err
 			}
 			return as.do(func() error {

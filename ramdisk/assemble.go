@@ -67,9 +67,18 @@ type assembler struct {
 	a   *initramfs.Archive
 }
 
-// assemble makes the archive of a ramdisk.
-func assemble(ctx context.Context, src source, set *flavours.Set, allModules bool) (*initramfs.Archive, error) {
+// assemble makes the archive of a ramdisk. The flavours' init fragments
+// and udev rules are read with readAs's rights (the caller's, for a build
+// through sudo; nil: the process's own), so that a link in a flavour
+// brings nothing into the ramdisk its caller could not read.
+func assemble(ctx context.Context, src source, set *flavours.Set, allModules bool, readAs flavours.ReadAs) (*initramfs.Archive, error) {
 	as := &assembler{src: src, set: set, a: initramfs.New()}
+	asCaller := func(step func() error) func() error {
+		if readAs == nil {
+			return step
+		}
+		return func() error { return readAs(step) }
+	}
 	steps := []func() error{
 		as.a.AddEssentials,
 		as.skeleton,
@@ -78,8 +87,8 @@ func assemble(ctx context.Context, src source, set *flavours.Set, allModules boo
 		as.binaryDeps,
 		func() error { return as.modules(allModules) },
 		as.firmware,
-		as.udevRules,
-		as.init,
+		asCaller(as.udevRules),
+		asCaller(as.init),
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

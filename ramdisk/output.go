@@ -26,7 +26,11 @@ const (
 // names known to reg, then places them.
 func write(ctx context.Context, s Spec, src source, set *flavours.Set, reg outputs.Registry) (res *Result, err error) {
 	s.logf("==> ramdisk: assembling from %s (kernel %s)", src.where, src.kver)
-	a, err := assemble(ctx, src, set, s.AllModules)
+	var readAs flavours.ReadAs
+	if s.Owner != nil {
+		readAs = s.Owner.Do
+	}
+	a, err := assemble(ctx, src, set, s.AllModules, readAs)
 	if err != nil {
 		return nil, err
 	}

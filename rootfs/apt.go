@@ -2,9 +2,12 @@ package rootfs
 
 import (
 	"fmt"
+	"net/url"
+	"os"
 	"regexp"
 
 	"github.com/tripleo/diskimage-builder/rootfs/archive"
+	"golang.org/x/sys/unix"
 )
 
 // Apt are the original's settings of the apt sources of the base and the
@@ -37,4 +40,33 @@ func (s Spec) validateApt() error {
 	}
 	_, err := s.archiveConfig().Sources()
 	return err
+}
+
+// checkFileSources checks, for a build root makes for its Owner, that the
+// owner may read the InRelease of every file: source: root reads them for
+// the build, and must read nothing its caller could not.
+func (s Spec) checkFileSources() error {
+	if s.Owner == nil {
+		return nil
+	}
+	srcs, err := s.archiveConfig().Sources()
+	if err != nil {
+		return err
+	}
+	for _, src := range srcs {
+		u, err := url.Parse(src.URL("InRelease"))
+		if err != nil || u.Scheme != "file" {
+			continue
+		}
+		if err := s.Owner.Do(func() error {
+			fh, err := os.OpenFile(u.Path, os.O_RDONLY|unix.O_NONBLOCK, 0)
+			if err == nil {
+				fh.Close()
+			}
+			return err
+		}); err != nil {
+			return fmt.Errorf("mirror %s cannot be read as %s: %w", src.URI, s.Owner, err)
+		}
+	}
+	return nil
 }

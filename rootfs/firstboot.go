@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 
 	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/internal/sys/inroot"
@@ -14,6 +13,9 @@ import (
 
 //go:embed firstboot
 var firstBootFiles embed.FS
+
+// maxFirstBootHook bounds a first-boot hook read from the hooks tree.
+const maxFirstBootHook = 16 << 20
 
 // installFirstBoot copies the first-boot.d hooks into the image with the
 // one-shot unit that runs them on the first boot, before rc-local.service.
@@ -25,9 +27,11 @@ func (r *Root) installFirstBoot(ctx context.Context) error {
 		return nil
 	}
 	for _, h := range hooks {
-		data, err := os.ReadFile(filepath.Join(r.hooksDir, flavours.FirstBoot.Dir(), h.Name))
+		// Inside the hooks tree: a link copied from a flavour is resolved
+		// there, never followed out of it.
+		data, err := inroot.ReadFile(r.hooksDir, path.Join("/", flavours.FirstBoot.Dir(), h.Name), maxFirstBootHook)
 		if err != nil {
-			return err
+			return fmt.Errorf("install first-boot: %w", err)
 		}
 		if err := inroot.WriteFile(r.Tree, path.Join("/usr/local/lib/dib/first-boot.d", h.Name), data, 0o755); err != nil {
 			return fmt.Errorf("install first-boot: %w", err)

@@ -39,8 +39,18 @@ func (s Spec) Plan() (*Plan, error) {
 	if err := s.checkOwnerDirs(cacheNamed); err != nil {
 		return nil, &InputError{err}
 	}
-	p, err := resolve(s)
+	// The flavours and elements are read with the caller's rights: a link
+	// in them to a file only root may read is refused, never read for the
+	// caller (its lines would reach errors and the log).
+	var p *Plan
+	err := s.Owner.Do(func() (err error) {
+		p, err = resolve(s)
+		return err
+	})
 	if err != nil {
+		return nil, &InputError{err}
+	}
+	if err := s.checkFileSources(); err != nil {
 		return nil, &InputError{err}
 	}
 	if s.Apt.Keyring != "" {
@@ -66,7 +76,7 @@ func (p *Plan) Base() bootstrap.Options {
 	srcs, _ := s.archiveConfig().Sources() // checked by validate
 	return bootstrap.Options{Release: s.Release, Arch: s.Arch, Mirror: s.Mirror,
 		CacheDir: s.CacheDir, Packages: p.Flavours.BootstrapPackages(), Components: s.Components,
-		Sources: srcs, Keyring: p.keyring, Offline: s.Offline}
+		Sources: srcs, Keyring: p.keyring, Offline: s.Offline, ReadAs: s.Owner.DoFunc()}
 }
 
 // Fingerprint is a hash of Inputs, in hex: the same inputs give the same

@@ -57,6 +57,9 @@ type Options struct {
 	// Offline takes the cached base as it is, without asking the archive
 	// whether it moved; a base that is not cached is an error.
 	Offline bool
+	// ReadAs, when set, reads file: sources with the rights of the user
+	// the build works for (through sudo); it does not shape the base.
+	ReadAs func(func() error) error
 }
 
 // AptSources are the base's apt sources (see Options.Sources).

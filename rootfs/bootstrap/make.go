@@ -132,7 +132,7 @@ func offline(o Options, log io.Writer) (string, error) {
 // fetcher fetches the archive state of o's sources, with its keyring
 // written into tmp.
 func (o Options) fetcher(tmp string) archive.Fetcher {
-	f := archive.Fetcher{Arch: o.Arch, TmpDir: tmp}
+	f := archive.Fetcher{Arch: o.Arch, TmpDir: tmp, ReadAs: o.ReadAs}
 	if len(o.Keyring) > 0 {
 		f.Keyrings = [][]byte{o.Keyring}
 	}

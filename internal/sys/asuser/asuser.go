@@ -75,6 +75,15 @@ func FromSudo(env []string, euid int) (*User, error) {
 	return u, nil
 }
 
+// DoFunc is u.Do as a function value; nil when u is nil (no user: the
+// process's own rights).
+func (u *User) DoFunc() func(func() error) error {
+	if u == nil {
+		return nil
+	}
+	return u.Do
+}
+
 // Do runs fn with u's rights over files (see the package comment), and
 // returns its error. fn must do its file work itself, not in goroutines
 // it starts, which run on other threads. A nil u runs fn as it is.
