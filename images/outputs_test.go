@@ -42,6 +42,9 @@ func TestOneBuildWritesEveryOutputTypeWithChecksumsAndMovesOldOnesAside(t *testi
 		assert.GreaterOrEqual(t, info.VirtualSize, int64(2<<30), "%s virtual size", typ)
 	}
 	assert.Equal(t, int64(2<<30), qemuInfo(t, spec.Name+".raw").VirtualSize, "--image-size is the disk size")
+	assert.Equal(t, "zlib", qemuInfo(t, spec.Name+".qcow2").FormatSpecific.Data.CompressionType, "every QEMU reads it")
+	out, err := exec.Command("qemu-img", "check", spec.Name+".qcow2").CombinedOutput()
+	assert.NoError(t, err, "%s", out)
 	for _, typ := range spec.Types {
 		out := spec.Name + "." + typ
 		sum, err := os.ReadFile(out + ".sha256")
@@ -58,9 +61,10 @@ func TestOneBuildWritesEveryOutputTypeWithChecksumsAndMovesOldOnesAside(t *testi
 		require.NoError(t, err, typ)
 		var props map[string]string
 		require.NoError(t, json.Unmarshal(b, &props), typ)
-		assert.Equal(t, "debian", props["os_distro"])
+		assert.Equal(t, "13", props["os_version"])
 		switch typ {
 		case "qcow2", "raw": // libvirt's
+			assert.Equal(t, "debian", props["os_distro"])
 			assert.Equal(t, "optional", props["os_secure_boot"], "the vm flavour boots with and without Secure Boot")
 			assert.Equal(t, "uefi", props["hw_firmware_type"])
 		case "vmdk": // VMware's
@@ -136,8 +140,13 @@ func TestAnImageSizeTooSmallForTheBaseIsRefusedBeforeTheHooksRun(t *testing.T) {
 }
 
 type imgInfo struct {
-	Format      string `json:"format"`
-	VirtualSize int64  `json:"virtual-size"`
+	Format         string `json:"format"`
+	VirtualSize    int64  `json:"virtual-size"`
+	FormatSpecific struct {
+		Data struct {
+			CompressionType string `json:"compression-type"`
+		} `json:"data"`
+	} `json:"format-specific"`
 }
 
 func qemuInfo(t *testing.T, path string) imgInfo {

@@ -40,9 +40,9 @@ type Spec struct {
 	Size int64
 	// Uncompressed leaves qcow2 output uncompressed.
 	Uncompressed bool
-	// QCOW2Compression is the compression of a compressed qcow2: "zstd"
-	// (fast, QEMU 5.1 and newer, the default), "zlib" (every consumer) or
-	// "none".
+	// QCOW2Compression is the compression of a compressed qcow2: "zlib"
+	// (every consumer, the default), "zstd" (faster; QEMU 5.1 and newer)
+	// or "none".
 	QCOW2Compression string
 	// BootCmdline are kernel arguments added to the boot entry of a vm
 	// disk (disk-image-create reads them from

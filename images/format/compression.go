@@ -9,22 +9,23 @@ import (
 type Compression string
 
 const (
-	// Zstd is the default: several times faster than zlib for the same
-	// size; read by QEMU 5.1 and newer.
-	Zstd Compression = "zstd"
-	// Zlib is qcow2's original compression, for older consumers.
+	// Zlib is the default: qcow2's original compression, which every
+	// QEMU reads (the original tool and Debian's cloud images use it).
 	Zlib Compression = "zlib"
+	// Zstd is several times faster than zlib for the same size; read by
+	// QEMU 5.1 and newer only.
+	Zstd Compression = "zstd"
 	// None leaves the qcow2 uncompressed.
 	None Compression = "none"
 )
 
 // ParseCompression reads a qcow2 compression name, as
-// DIB_QCOW2_COMPRESSION gives it: "zstd" (also the empty string), "zlib"
+// DIB_QCOW2_COMPRESSION gives it: "zlib" (also the empty string), "zstd"
 // or "none", in any case.
 func ParseCompression(s string) (Compression, error) {
 	switch c := Compression(strings.ToLower(strings.TrimSpace(s))); c {
 	case "":
-		return Zstd, nil
+		return Zlib, nil
 	case Zstd, Zlib, None:
 		return c, nil
 	}

@@ -64,7 +64,23 @@ func Convert(ctx context.Context, src, dst, t string, c Compression) error {
 
 // ConvertWith is Convert with extra qemu-img -o options (KEY=VALUE,...),
 // as the original's --qemu-img-options gives them.
+//
+// A zlib qcow2 without extra options is written in parts at once (see
+// qcow2par.go): qemu-img compresses one cluster at a time.
 func ConvertWith(ctx context.Context, src, dst, t string, c Compression, options string) error {
+	if t == "qcow2" && c == Zlib && options == "" {
+		src, err := local(src)
+		if err != nil {
+			return err
+		}
+		if dst, err = local(dst); err != nil {
+			return err
+		}
+		if err := convertZlibParallel(ctx, src, dst); err != nil {
+			return fmt.Errorf("convert %s to %s %s: %w", src, t, dst, err)
+		}
+		return nil
+	}
 	argv, err := convertArgv(src, dst, t, c)
 	if err != nil {
 		return err

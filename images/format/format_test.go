@@ -13,9 +13,9 @@ import (
 	"github.com/tripleo/diskimage-builder/internal/testenv"
 )
 
-func TestQCOW2CompressionDefaultsToZstdAndAcceptsZlib(t *testing.T) {
+func TestQCOW2CompressionDefaultsToZlibAndAcceptsZstd(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]Compression{"": Zstd, "zstd": Zstd, "ZLIB": Zlib, " zlib ": Zlib, "none": None} {
+	for in, want := range map[string]Compression{"": Zlib, "zstd": Zstd, "ZLIB": Zlib, " zlib ": Zlib, "none": None} {
 		c, err := ParseCompression(in)
 		require.NoError(t, err, in)
 		assert.Equal(t, want, c, in)

@@ -70,7 +70,7 @@ var diskOnly = []option{
 var createOptions = buildOptions("outputs are NAME.TYPE",
 	option{flag: "type", short: "t", env: "IMAGE_TYPE", def: "qcow2", help: "output types, comma separated: " + strings.Join(images.Types, ", ")},
 	option{flag: "uncompressed", short: "u", env: "DIB_UNCOMPRESSED", def: "false", isSet: true, help: "do not compress qcow2 output"},
-	option{flag: "qcow2-compression", env: "DIB_QCOW2_COMPRESSION", def: "zstd", help: "compression of qcow2 output: zstd, or zlib for old consumers"},
+	option{flag: "qcow2-compression", env: "DIB_QCOW2_COMPRESSION", def: "zlib", help: "compression of qcow2 output: zlib (every QEMU reads it), or zstd (faster; QEMU 5.1 and newer)"},
 	option{flag: "packages", short: "p", env: "DIB_INSTALL_PACKAGES", help: "extra packages to install, comma separated"},
 	option{flag: "image-size", env: "IMAGE_SIZE", help: "disk size in GB (decimals allowed); default: from the content"},
 	option{flag: "checksum", env: "DIB_CHECKSUM", def: "false", isSet: true, help: "write NAME.TYPE.sha256 and .md5 beside each output"},
