@@ -30,7 +30,8 @@ const ArchiveRatioTarget = 1.1
 func (r *runner) archiveCheck(ctx context.Context) *Series {
 	s := &Series{Name: "warm: image:vm, archive asked (unchanged)"}
 	off := &Series{Name: "warm: image:vm --offline (archive not asked)"}
-	r.rep.Series = append(r.rep.Series, off)
+	zstd := &Series{Name: "warm: image:vm --offline, qcow2 zstd (the default before zlib)"}
+	r.rep.Series = append(r.rep.Series, off, zstd)
 	if err := r.prime(ctx); err != nil {
 		s.Err = err
 		return s
@@ -51,17 +52,20 @@ func (r *runner) archiveCheck(ctx context.Context) *Series {
 		return s
 	}
 	for i := range r.c.Counts.Warm {
-		for _, series := range []*Series{s, off} {
+		for _, series := range []*Series{s, off, zstd} {
 			r.measure(ctx, series, 1, func(int) ([]Timing, error) {
 				if err := os.WriteFile(hook, fmt.Appendf(orig, "# changed for bench run %d (%s)\n", i+1, series.Name), 0o755); err != nil {
 					return nil, err
 				}
 				spec := r.vmSpec(r.work, r.cache, []string{fp})
-				spec.Offline = series == off
+				spec.Offline = series != s
+				if series == zstd {
+					spec.QCOW2Compression = "zstd"
+				}
 				return r.buildVM(ctx, spec)
 			})
 		}
-		if s.Err != nil || off.Err != nil {
+		if s.Err != nil || off.Err != nil || zstd.Err != nil {
 			break
 		}
 	}
@@ -70,6 +74,10 @@ func (r *runner) archiveCheck(ctx context.Context) *Series {
 		ratio := s.Median().Seconds() / off.Median().Seconds()
 		r.rep.Notes = append(r.rep.Notes, fmt.Sprintf("warm image:vm asking the archive / not asking (medians, same run): %.2f (target ≤ %.1f): %s",
 			ratio, ArchiveRatioTarget, verdict(true, ratio <= ArchiveRatioTarget)))
+	}
+	if len(off.Totals) > 0 && len(zstd.Totals) > 0 {
+		r.rep.Notes = append(r.rep.Notes, fmt.Sprintf("warm image:vm with its zlib qcow2 / with a zstd qcow2 (medians, same run): %.2f",
+			off.Median().Seconds()/zstd.Median().Seconds()))
 	}
 	r.rep.Series = append(r.rep.Series, r.archiveMoved(ctx, fp))
 	return s
