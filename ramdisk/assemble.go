@@ -58,6 +58,7 @@ type source struct {
 	epoch   time.Time    // the time of every entry; zero: the newest of the files
 	release string       // the Debian release of root, for the bill of materials
 	archive []sbom.Suite // the archive state of root's base, for the bill of materials
+	inputs  string       // the digest of the root's inputs; "" for the host
 }
 
 // assembler fills one archive.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tripleo/diskimage-builder/flavours"
+	"github.com/tripleo/diskimage-builder/images/imageprops"
 	"github.com/tripleo/diskimage-builder/ramdisk/initramfs"
 	"github.com/tripleo/diskimage-builder/sbom"
 )
@@ -21,7 +22,12 @@ import (
 // archive copies and the kernel, each with the package of the source root
 // that installed it, those packages, and the flavours.
 func ramdiskBOM(s Spec, src source, set *flavours.Set, a *initramfs.Archive, at time.Time, kernel string, outs map[string]string) (sbom.BOM, error) {
-	b := sbom.BOM{Name: filepath.Base(s.Name), Release: src.release, Arch: s.Arch, Epoch: at, Archive: src.archive}
+	b := sbom.BOM{Name: filepath.Base(s.Name), Release: src.release, Arch: s.Arch, Epoch: at, Archive: src.archive,
+		ImageVersion: src.inputs[:min(16, len(src.inputs))]}
+	var err error
+	if b.OSName, b.OSVersion, err = imageprops.OSRelease(src.root); err != nil {
+		return b, err
+	}
 	owners, err := sbom.ReadOwners(src.root)
 	if err != nil {
 		return b, err

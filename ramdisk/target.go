@@ -32,7 +32,7 @@ func Write(ctx context.Context, root *rootfs.Root, p *Plan) (*Result, error) {
 			modRoot: root.Tree,
 			kver:    kver,
 			epoch:   root.Epoch,
-			release: root.Plan.Spec.Release, archive: sbom.ArchiveOf(root.Archive),
+			release: root.Plan.Spec.Release, archive: sbom.ArchiveOf(root.Archive), inputs: root.Fingerprint,
 		}
 		var res *Result
 		if res, err = write(ctx, p.Spec, src, p.Flavours, root.Janitor); err == nil {

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -38,6 +39,10 @@ type Package struct {
 	// Source and SourceVersion name the source package it was built from
 	// (dpkg's Source field; the package itself when it has none).
 	Source, SourceVersion string
+	Maintainer            string    // "Name <address>", its supplier
+	Depends               []string  // Pre-Depends and Depends: each alternative group, "a | b"
+	Provides              []string  // the virtual packages it provides
+	Licenses              []License // from its machine-readable copyright file (see Licenses)
 }
 
 // Flavour is a flavour the image was built from.
@@ -68,12 +73,22 @@ type Suite struct {
 	InRelease string    // the SHA-256 of its InRelease, in hex
 }
 
+// ToolVersion is this project's version, as the documents name their tool.
+const ToolVersion = "2026.12"
+
 // BOM is the bill of materials of one output set.
 type BOM struct {
 	Name    string // the outputs' name, without directory or extension
-	Release string // Debian release, as in the purls' distro=debian-RELEASE
-	Arch    string
-	Epoch   time.Time // the build's SOURCE_DATE_EPOCH, the document's time
+	Release string // Debian release (codename)
+	// OSName and OSVersion are the image's os-release ID and VERSION_ID
+	// ("debian", "13"): its operating-system component, and the purls'
+	// distro=debian-13 (the release's codename when VERSION_ID is empty,
+	// as for testing).
+	OSName, OSVersion string
+	// ImageVersion identifies the outputs' build: the digest of its inputs.
+	ImageVersion string
+	Arch         string
+	Epoch        time.Time // the build's SOURCE_DATE_EPOCH, the document's time
 	// Archive is the state of the archive suites the packages came from.
 	Archive  []Suite
 	Packages []Package
@@ -122,8 +137,9 @@ func (b BOM) document() *cdx.BOM {
 	doc.Metadata = &cdx.Metadata{
 		Timestamp: b.Epoch.UTC().Format(time.RFC3339),
 		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
-			Type: cdx.ComponentTypeApplication, Group: "tripleo", Name: "diskimage-builder"}}},
-		Component: &cdx.Component{BOMRef: "image", Type: cdx.ComponentTypeOS, Name: b.Name,
+			Type: cdx.ComponentTypeApplication, Group: "tripleo", Name: "diskimage-builder", Version: ToolVersion}}},
+		// The image as a whole: the files of the output set.
+		Component: &cdx.Component{BOMRef: imageRef, Type: cdx.ComponentTypeFile, Name: b.Name, Version: b.ImageVersion,
 			Properties: b.imageProperties()},
 	}
 	files := map[string][]cdx.Component{} // by package
@@ -131,6 +147,11 @@ func (b BOM) document() *cdx.BOM {
 		files[f.Package] = append(files[f.Package], fileComponent(f))
 	}
 	var comps []cdx.Component
+	if b.OSName != "" {
+		// Scanners take the operating system from this component and its
+		// packages from its dependencies.
+		comps = append(comps, cdx.Component{BOMRef: osRef, Type: cdx.ComponentTypeOS, Name: b.OSName, Version: b.OSVersion})
+	}
 	for _, p := range sortedPackages(b.Packages) {
 		c := b.packageComponent(p)
 		if fs := files[p.Name]; len(fs) > 0 {
@@ -151,17 +172,67 @@ func (b BOM) document() *cdx.BOM {
 	if len(comps) > 0 {
 		doc.Components = &comps
 	}
+	doc.Dependencies = b.dependencies()
 	return doc
 }
 
-// packageComponent is a Debian package, with its source as pedigree.
+// The bom-refs of the image and of its operating system.
+const (
+	imageRef = "image"
+	osRef    = "os"
+)
+
+// distro is the version part of the purls' distro qualifier: VERSION_ID
+// ("13"), else the codename.
+func (b BOM) distro() string {
+	if b.OSVersion != "" {
+		return b.OSVersion
+	}
+	return b.Release
+}
+
+// packageComponent is a Debian package: its purl (with its source package
+// as upstream=, as Syft and Grype write and read it), its licenses, its
+// maintainer as supplier, and its source as pedigree.
 func (b BOM) packageComponent(p Package) cdx.Component {
-	purl := PURL(p.Name, p.Version, p.Arch, b.Release)
-	src := PURL(p.Source, p.SourceVersion, "source", b.Release)
-	return cdx.Component{BOMRef: purl, Type: cdx.ComponentTypeLibrary, Name: p.Name, Version: p.Version, PackageURL: purl,
+	purl := DebPURLOf(b, p)
+	src := PURL(p.Source, p.SourceVersion, "source", b.distro())
+	c := cdx.Component{BOMRef: purl, Type: cdx.ComponentTypeLibrary, Name: p.Name, Version: p.Version, PackageURL: purl,
+		Licenses:   licenseChoices(p.Licenses),
 		Properties: &[]cdx.Property{{Name: "dib:deb:arch", Value: p.Arch}, {Name: "dib:deb:source", Value: p.Source}},
 		Pedigree: &cdx.Pedigree{Ancestors: &[]cdx.Component{{BOMRef: purl + "#source", Type: cdx.ComponentTypeLibrary,
 			Name: p.Source, Version: p.SourceVersion, PackageURL: src}}}}
+	if p.Maintainer != "" {
+		name, email := splitContact(p.Maintainer)
+		c.Supplier = &cdx.OrganizationalEntity{Name: name}
+		if email != "" {
+			c.Supplier.Contact = &[]cdx.OrganizationalContact{{Name: name, Email: email}}
+		}
+		c.Author = p.Maintainer
+	}
+	return c
+}
+
+// licenseChoices are a package's licenses; NOASSERTION when its copyright
+// file says none in a form that can be read.
+func licenseChoices(ls []License) *cdx.Licenses {
+	if len(ls) == 0 {
+		return &cdx.Licenses{{License: &cdx.License{Name: "NOASSERTION"}}}
+	}
+	out := make(cdx.Licenses, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, cdx.LicenseChoice{License: &cdx.License{ID: l.ID, Name: l.Name}})
+	}
+	return &out
+}
+
+// splitContact splits "Name <address>".
+func splitContact(s string) (name, email string) {
+	name, rest, ok := strings.Cut(s, "<")
+	if !ok {
+		return strings.TrimSpace(s), ""
+	}
+	return strings.TrimSpace(name), strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), ">"))
 }
 
 // fileComponent is a file an output carries.

@@ -2,6 +2,7 @@ package sbom_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"context"
 	"strings"
 	"testing"
@@ -18,10 +19,13 @@ import (
 // example is a bill of materials with something of everything.
 func example() sbom.BOM {
 	return sbom.BOM{
-		Name: "vm", Release: "trixie", Arch: "amd64", Epoch: time.Unix(1795252544, 0),
+		Name: "vm", Release: "trixie", OSName: "debian", OSVersion: "13", ImageVersion: "0123456789abcdef", Arch: "amd64", Epoch: time.Unix(1795252544, 0),
 		Packages: []sbom.Package{
-			{Name: "login", Version: "1:4.16.0-2+really2.41.5-0+deb13u1", Arch: "amd64", Source: "shadow", SourceVersion: "1:4.16.0-2+really2.41.5-0+deb13u1"},
-			{Name: "busybox", Version: "1:1.37.0-6+b9", Arch: "amd64", Source: "busybox", SourceVersion: "1:1.37.0-6"},
+			{Name: "login", Version: "1:4.16.0-2+really2.41.5-0+deb13u1", Arch: "amd64", Source: "shadow", SourceVersion: "1:4.16.0-2+really2.41.5-0+deb13u1",
+				Maintainer: "Shadow package maintainers <pkg-shadow-devel@lists.alioth.debian.org>", Depends: []string{"libpam0g (>= 0.99.7.1)", "libc6 | libc6.1"},
+				Licenses: []sbom.License{{ID: "BSD-3-Clause"}, {Name: "Debian-Custom"}}},
+			{Name: "busybox", Version: "1:1.37.0-6+b9", Arch: "amd64", Source: "busybox", SourceVersion: "1:1.37.0-6", Depends: []string{"libc6 (>= 2.38)"}},
+			{Name: "libc6", Version: "2.41-12", Arch: "amd64", Source: "glibc", SourceVersion: "2.41-12", Provides: []string{"libc6.1"}},
 		},
 		Flavours: []sbom.Flavour{{Name: "vm", Digest: strings.Repeat("ab", 32)}},
 		Outputs:  []sbom.Output{{Name: "vm.qcow2", SHA256: strings.Repeat("01", 32)}},
@@ -60,7 +64,7 @@ func TestABillOfMaterialsListsPackagesWithTheirPurlAndSourceAndFilesUnderThem(t 
 		byName[c.Name] = c
 	}
 	login := byName["login"]
-	assert.Equal(t, "pkg:deb/debian/login@1:4.16.0-2%2Breally2.41.5-0%2Bdeb13u1?arch=amd64&distro=debian-trixie", login.PURL)
+	assert.Equal(t, "pkg:deb/debian/login@1:4.16.0-2%2Breally2.41.5-0%2Bdeb13u1?arch=amd64&distro=debian-13&upstream=shadow", login.PURL)
 	require.Len(t, login.Pedigree.Ancestors, 1)
 	assert.Equal(t, "shadow", login.Pedigree.Ancestors[0].Name, "the source package")
 	assert.Equal(t, "shadow", login.Prop("dib:deb:source"))
@@ -88,4 +92,68 @@ func TestTheSameBillOfMaterialsIsTheSameBytesAndItsSerialFollowsItsContent(t *te
 	require.NoError(t, err)
 	assert.Regexp(t, `^urn:uuid:[0-9a-f-]{36}$`, da.SerialNumber)
 	assert.NotEqual(t, da.SerialNumber, dc.SerialNumber)
+}
+
+// TestTheBillOfMaterialsIsShapedAsScannersReadAnOSImage: the image as
+// metadata.component with a version; the operating system as a component
+// of type operating-system named debian with its version, holding every
+// package through the dependency graph; purls with upstream= and
+// distro=debian-13; licenses (NOASSERTION when unknown), supplier, and the
+// packages' own dependencies; the tool with its version.
+func TestTheBillOfMaterialsIsShapedAsScannersReadAnOSImage(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		Metadata struct {
+			Tools struct {
+				Components []struct{ Name, Version string } `json:"components"`
+			} `json:"tools"`
+			Component struct {
+				BOMRef  string `json:"bom-ref"`
+				Type    string `json:"type"`
+				Version string `json:"version"`
+			} `json:"component"`
+		} `json:"metadata"`
+		Components []struct {
+			BOMRef   string `json:"bom-ref"`
+			Type     string `json:"type"`
+			Name     string `json:"name"`
+			Version  string `json:"version"`
+			PURL     string `json:"purl"`
+			Supplier struct {
+				Name string `json:"name"`
+			} `json:"supplier"`
+			Licenses []struct {
+				License struct{ ID, Name string } `json:"license"`
+			} `json:"licenses"`
+		} `json:"components"`
+		Dependencies []struct {
+			Ref       string   `json:"ref"`
+			DependsOn []string `json:"dependsOn"`
+		} `json:"dependencies"`
+	}
+	require.NoError(t, json.Unmarshal(write(t, example()), &doc))
+	assert.Equal(t, sbom.ToolVersion, doc.Metadata.Tools.Components[0].Version)
+	assert.Equal(t, "0123456789abcdef", doc.Metadata.Component.Version)
+	assert.NotEqual(t, "operating-system", doc.Metadata.Component.Type, "the image is not the OS")
+	comps := map[string]int{}
+	for i, c := range doc.Components {
+		comps[c.Name] = i
+	}
+	os := doc.Components[comps["debian"]]
+	assert.Equal(t, "operating-system", os.Type)
+	assert.Equal(t, "13", os.Version)
+	login := doc.Components[comps["login"]]
+	assert.Equal(t, "Shadow package maintainers", login.Supplier.Name)
+	require.Len(t, login.Licenses, 2)
+	assert.Equal(t, "BSD-3-Clause", login.Licenses[0].License.ID)
+	assert.Equal(t, "Debian-Custom", login.Licenses[1].License.Name)
+	assert.Equal(t, "NOASSERTION", doc.Components[comps["busybox"]].Licenses[0].License.Name)
+	assert.Contains(t, doc.Components[comps["busybox"]].PURL, "upstream=busybox%401:1.37.0-6", "the source's own version")
+	graph := map[string][]string{}
+	for _, d := range doc.Dependencies {
+		graph[d.Ref] = d.DependsOn
+	}
+	assert.Equal(t, []string{os.BOMRef}, graph[doc.Metadata.Component.BOMRef])
+	assert.ElementsMatch(t, []string{login.PURL, doc.Components[comps["busybox"]].PURL, doc.Components[comps["libc6"]].PURL}, graph[os.BOMRef])
+	assert.Equal(t, []string{doc.Components[comps["libc6"]].PURL}, graph[login.PURL], "libpam0g is not installed; libc6 | libc6.1 is libc6")
 }

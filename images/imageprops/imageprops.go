@@ -115,6 +115,13 @@ var osValueRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+~-]{0,63}$`)
 // maxOSRelease bounds how much of os-release is read.
 const maxOSRelease = 64 << 10
 
+// OSRelease is the ID and VERSION_ID of the tree's os-release (see
+// osRelease): "debian" and "13".
+func OSRelease(tree string) (id, versionID string, err error) {
+	osr, err := osRelease(tree)
+	return osr["ID"], osr["VERSION_ID"], err
+}
+
 // osRelease reads ID and VERSION_ID from the tree's os-release
 // (/etc/os-release, else /usr/lib/os-release); values that are not plain
 // words are left out. A tree without the file gives none.
