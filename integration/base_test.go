@@ -110,6 +110,7 @@ func TestTheBaseFlavourConfiguresACloudInstanceAndDIBCloudInitDatasourcesChooses
 	n := archivetest.RequireCurrent(t, spec.Name+sbom.Ext, srcs, "amd64", testenv.CacheDir())
 	assert.Greater(t, n, 150, "packages checked against the archive")
 	t.Logf("%d packages of the image are at the archive's newest versions", n)
+	requireSyftReadsTheImage(t, spec.Name+sbom.Ext)
 }
 
 func TestAnUnknownCloudInitDatasourceFailsTheBuildNamingItAndWritesNothing(t *testing.T) {
