@@ -199,7 +199,7 @@ func (b BOM) packageComponent(p Package) cdx.Component {
 	src := PURL(p.Source, p.SourceVersion, "source", b.distro())
 	c := cdx.Component{BOMRef: purl, Type: cdx.ComponentTypeLibrary, Name: p.Name, Version: p.Version, PackageURL: purl,
 		Licenses:   licenseChoices(p.Licenses),
-		Properties: &[]cdx.Property{{Name: "dib:deb:arch", Value: p.Arch}, {Name: "dib:deb:source", Value: p.Source}},
+		Properties: scannerProperties(p),
 		Pedigree: &cdx.Pedigree{Ancestors: &[]cdx.Component{{BOMRef: purl + "#source", Type: cdx.ComponentTypeLibrary,
 			Name: p.Source, Version: p.SourceVersion, PackageURL: src}}}}
 	if p.Maintainer != "" {
@@ -208,9 +208,43 @@ func (b BOM) packageComponent(p Package) cdx.Component {
 		if email != "" {
 			c.Supplier.Contact = &[]cdx.OrganizationalContact{{Name: name, Email: email}}
 		}
-		c.Author = p.Maintainer
+		c.Author, c.Publisher = p.Maintainer, p.Maintainer
 	}
 	return c
+}
+
+// scannerProperties are a package's own properties and those through
+// which scanners read its source package, which neither reads back from
+// the purl's upstream=: Trivy's (it matches Debian's security tracker by
+// source name and version) and Syft's (a dpkg database entry, whose
+// publisher is the maintainer).
+func scannerProperties(p Package) *[]cdx.Property {
+	epoch, version, revision := debianVersion(p.SourceVersion)
+	props := []cdx.Property{{Name: "dib:deb:arch", Value: p.Arch}, {Name: "dib:deb:source", Value: p.Source},
+		{Name: "aquasecurity:trivy:PkgType", Value: "debian"},
+		{Name: "aquasecurity:trivy:SrcName", Value: p.Source}, {Name: "aquasecurity:trivy:SrcVersion", Value: version}}
+	if revision != "" {
+		props = append(props, cdx.Property{Name: "aquasecurity:trivy:SrcRelease", Value: revision})
+	}
+	if epoch != "" {
+		props = append(props, cdx.Property{Name: "aquasecurity:trivy:SrcEpoch", Value: epoch})
+	}
+	props = append(props, cdx.Property{Name: "syft:package:type", Value: "deb"},
+		cdx.Property{Name: "syft:package:metadataType", Value: "dpkg-db-entry"},
+		cdx.Property{Name: "syft:metadata:source", Value: p.Source},
+		cdx.Property{Name: "syft:metadata:sourceVersion", Value: p.SourceVersion})
+	return &props
+}
+
+// debianVersion splits a Debian version [EPOCH:]UPSTREAM[-REVISION].
+func debianVersion(v string) (epoch, upstream, revision string) {
+	if e, rest, ok := strings.Cut(v, ":"); ok {
+		epoch, v = e, rest
+	}
+	if i := strings.LastIndex(v, "-"); i >= 0 {
+		return epoch, v[:i], v[i+1:]
+	}
+	return epoch, v, ""
 }
 
 // licenseChoices are a package's licenses; NOASSERTION when its copyright

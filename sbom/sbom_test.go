@@ -149,6 +149,17 @@ func TestTheBillOfMaterialsIsShapedAsScannersReadAnOSImage(t *testing.T) {
 	assert.Equal(t, "Debian-Custom", login.Licenses[1].License.Name)
 	assert.Equal(t, "NOASSERTION", doc.Components[comps["busybox"]].Licenses[0].License.Name)
 	assert.Contains(t, doc.Components[comps["busybox"]].PURL, "upstream=busybox%401:1.37.0-6", "the source's own version")
+	d, err := sbomtest.Read(write(t, example()))
+	require.NoError(t, err)
+	for _, c := range d.Components {
+		if c.Name == "busybox" {
+			assert.Equal(t, "busybox", c.Prop("aquasecurity:trivy:SrcName"))
+			assert.Equal(t, "1.37.0", c.Prop("aquasecurity:trivy:SrcVersion"))
+			assert.Equal(t, "6", c.Prop("aquasecurity:trivy:SrcRelease"))
+			assert.Equal(t, "1", c.Prop("aquasecurity:trivy:SrcEpoch"))
+			assert.Equal(t, "1:1.37.0-6", c.Prop("syft:metadata:sourceVersion"))
+		}
+	}
 	graph := map[string][]string{}
 	for _, d := range doc.Dependencies {
 		graph[d.Ref] = d.DependsOn
