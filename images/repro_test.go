@@ -96,8 +96,13 @@ func checkBillOfMaterials(t *testing.T, spec images.Spec, sums map[string]string
 			listed["flavour "+c.Name] = "yes"
 		case c.PURL != "":
 			pkgs = append(pkgs, c.Name+" "+c.Version+" "+c.Prop("dib:deb:arch"))
-			assert.Equal(t, sbom.PURL(c.Name, c.Version, c.Prop("dib:deb:arch"), "trixie"), c.PURL)
-			assert.NotEmpty(t, c.Pedigree.Ancestors, "%s names its source", c.Name)
+			require.NotEmpty(t, c.Pedigree.Ancestors, "%s names its source", c.Name)
+			src := c.Pedigree.Ancestors[0]
+			upstream := src.Name
+			if src.Version != c.Version {
+				upstream += "@" + src.Version
+			}
+			assert.Equal(t, sbom.DebPURL(c.Name, c.Version, c.Prop("dib:deb:arch"), upstream, "13"), c.PURL)
 		}
 	}
 	for name, sum := range sums {
