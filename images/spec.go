@@ -58,8 +58,10 @@ type Spec struct {
 	// default they say it is optional: the disk boots with and without it
 	// (disk-image-create: DIB_SECURE_BOOT=required).
 	SecureBootRequired bool
-	// Checksum writes NAME.TYPE.sha256 and .md5 beside each output.
-	Checksum bool
+	// Checksum writes NAME.TYPE.sha256 and .md5 beside each output, or
+	// those of ChecksumKinds when it is not empty (DIB_CHECKSUM=sha256).
+	Checksum      bool
+	ChecksumKinds []string
 	// Overwrite replaces existing outputs; otherwise they are renamed aside
 	// with a timestamp.
 	Overwrite bool
@@ -120,7 +122,7 @@ func (s Spec) outputs() []string {
 	for _, t := range s.Types {
 		out = append(out, s.Output(t))
 		if s.Checksum {
-			for _, kind := range outputs.ChecksumKinds {
+			for _, kind := range s.checksumKinds() {
 				out = append(out, s.Output(t)+"."+kind)
 			}
 		}
@@ -138,6 +140,14 @@ func (s Spec) mkfsOptions() []string {
 		opts = append(opts, "-E", fmt.Sprintf("resize=%d", s.MaxOnlineResize))
 	}
 	return opts
+}
+
+// checksumKinds are the checksum files written beside each output.
+func (s Spec) checksumKinds() []string {
+	if len(s.ChecksumKinds) > 0 {
+		return s.ChecksumKinds
+	}
+	return outputs.ChecksumKinds
 }
 
 // Output is the path of the output of type t.
@@ -158,6 +168,11 @@ func (s Spec) validate() error {
 	}
 	if s.Size < 0 {
 		return fmt.Errorf("image size %d is negative", s.Size)
+	}
+	for _, k := range s.ChecksumKinds {
+		if !slices.Contains(outputs.ChecksumKinds, k) {
+			return fmt.Errorf("unknown checksum %q (known: %s)", k, strings.Join(outputs.ChecksumKinds, ", "))
+		}
 	}
 	return nil
 }

@@ -78,7 +78,7 @@ func (w *writer) write(ctx context.Context) error {
 			return err
 		}
 		if w.plan.Spec.Checksum {
-			for _, kind := range outputs.ChecksumKinds {
+			for _, kind := range w.plan.Spec.checksumKinds() {
 				sum, err := w.set.Temp(job.final + "." + kind)
 				if err != nil {
 					return err
@@ -168,7 +168,7 @@ func (w *writer) writeOutput(ctx context.Context, job outputJob, raw string) err
 		return fmt.Errorf("write %s: %w", job.final, err)
 	}
 	for i, sum := range job.sums {
-		if err := outputs.WriteChecksum(job.tmp, filepath.Base(job.final), outputs.ChecksumKinds[i], sum); err != nil {
+		if err := outputs.WriteChecksum(job.tmp, filepath.Base(job.final), w.plan.Spec.checksumKinds()[i], sum); err != nil {
 			return err
 		}
 	}

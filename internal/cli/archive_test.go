@@ -44,3 +44,36 @@ func TestTheOriginalsMirrorAndSecurityVariablesReachTheSpec(t *testing.T) {
 	assert.Equal(t, "x:deb http://c/ trixie main", spec.Apt.SourcesConf)
 	assert.Equal(t, "/k.gpg", spec.Apt.Keyring)
 }
+
+func TestDIBChecksumTakesTheOriginalsValues(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string][]string{"sha256": {"sha256"}, "md5": {"md5"}, "md5,sha256": {"sha256", "md5"}, "1": nil} {
+		env, kinds := checksumEnv([]string{"DIB_CHECKSUM=" + in})
+		assert.Equal(t, want, kinds, in)
+		v, flavours, _, env, err := parseArgs(createOptions, []string{"vm"}, env)
+		assert.NoError(t, err, in)
+		spec, err := createSpec(v, flavours, env, nil)
+		assert.NoError(t, err)
+		assert.True(t, spec.Checksum, in)
+	}
+	_, kinds := checksumEnv([]string{"DIB_CHECKSUM=crc32"})
+	assert.Nil(t, kinds)
+	_, _, _, _, err := parseArgs(createOptions, []string{"vm"}, []string{"DIB_CHECKSUM=crc32"})
+	assert.Error(t, err, "refused, not ignored")
+}
+
+func TestOneTypesExtensionOnTheOutputNameIsTheOutputAndDIBImageSizeIsRead(t *testing.T) {
+	t.Parallel()
+	v, flavours, _, env, err := parseArgs(createOptions, []string{"-o", "out/vm.qcow2", "vm"}, []string{"DIB_IMAGE_SIZE=3"})
+	assert.NoError(t, err)
+	spec, err := createSpec(v, flavours, env, nil)
+	assert.NoError(t, err)
+	assert.Equal(t, "out/vm", spec.Name, "writes out/vm.qcow2, not out/vm.qcow2.qcow2")
+	assert.Equal(t, int64(3<<30), spec.Size)
+	v, flavours, _, env, err = parseArgs(createOptions, []string{"-o", "out/vm.qcow2", "-t", "qcow2,raw", "--image-size", "2", "vm"}, []string{"DIB_IMAGE_SIZE=3"})
+	assert.NoError(t, err)
+	spec, err = createSpec(v, flavours, env, nil)
+	assert.NoError(t, err)
+	assert.Equal(t, "out/vm.qcow2", spec.Name, "two types: the name is as given")
+	assert.Equal(t, int64(2<<30), spec.Size, "--image-size wins")
+}

@@ -19,6 +19,7 @@ const createSynopsis = "-o NAME [options] FLAVOUR..."
 // exit status.
 func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.Writer) int {
 	const cmd = "disk-image-create"
+	env, kinds := checksumEnv(env)
 	v, flavours, _, env, err := parseArgs(createOptions, args, env)
 	if err != nil {
 		return badInput(stderr, cmd, err)
@@ -37,6 +38,9 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	spec, err := createSpec(v, flavours, env, args)
 	if err != nil {
 		return badInput(stderr, cmd, err)
+	}
+	if spec.Checksum {
+		spec.ChecksumKinds = kinds
 	}
 	if spec.Owner, err = rootfs.OwnerFromSudo(env); err != nil {
 		return badInput(stderr, cmd, err)
@@ -94,8 +98,17 @@ func createSpec(v values, flavours, env, args []string) (images.Spec, error) {
 	if spec.SourceDateEpoch, err = sourceDateEpoch(v); err != nil {
 		return spec, err
 	}
-	if s := v.str("image-size"); s != "" {
-		n, err := ParseSize(s)
+	// -o vm.qcow2 -t qcow2 writes vm.qcow2, as the original does when one
+	// type is asked.
+	if len(spec.Types) == 1 && spec.Types[0] != "" {
+		spec.Name = strings.TrimSuffix(spec.Name, "."+spec.Types[0])
+	}
+	size := v.str("image-size")
+	if size == "" {
+		size = v.str("DIB_IMAGE_SIZE") // the original's name
+	}
+	if size != "" {
+		n, err := ParseSize(size)
 		if err != nil {
 			return spec, err
 		}

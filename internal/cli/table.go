@@ -73,7 +73,8 @@ var createOptions = buildOptions("outputs are NAME.TYPE",
 	option{flag: "qcow2-compression", env: "DIB_QCOW2_COMPRESSION", def: "zlib", help: "compression of qcow2 output: zlib (every QEMU reads it), or zstd (faster; QEMU 5.1 and newer)"},
 	option{flag: "packages", short: "p", env: "DIB_INSTALL_PACKAGES", help: "extra packages to install, comma separated"},
 	option{flag: "image-size", env: "IMAGE_SIZE", help: "disk size in GB (decimals allowed); default: from the content"},
-	option{flag: "checksum", env: "DIB_CHECKSUM", def: "false", isSet: true, help: "write NAME.TYPE.sha256 and .md5 beside each output"},
+	option{env: "DIB_IMAGE_SIZE", help: "the original's name of IMAGE_SIZE, read when neither --image-size nor IMAGE_SIZE is given"},
+	option{flag: "checksum", env: "DIB_CHECKSUM", def: "false", isSet: true, help: "write NAME.TYPE.sha256 and .md5 beside each output (DIB_CHECKSUM also takes the original's md5, sha256 and md5,sha256)"},
 	option{flag: "seed", env: "DIB_SEED", help: "give the image other identifiers (UUIDs, GUIDs, serials) than its inputs alone give"},
 	option{env: "DIB_BOOTLOADER_DEFAULT_CMDLINE", help: "kernel arguments added to the boot entry, space separated"},
 	option{flag: "secure-boot", env: "DIB_SECURE_BOOT", def: "1", help: "vm flavour: 1 boots UEFI through Debian's signed shim, GRUB and kernel (os_secure_boot=optional: hosts with and without Secure Boot take it); required also asks Nova for Secure Boot hosts only; 0 boots through an unsigned GRUB"},
@@ -111,6 +112,42 @@ func mirror(v values) string {
 func apt(v values) rootfs.Apt {
 	return rootfs.Apt{SecurityMirror: v.str("DIB_DEBIAN_SECURITY_MIRROR"), SecuritySubpath: v.str("DIB_DEBIAN_SECURITY_SUBPATH"),
 		SourcesConf: v.str("DIB_APT_SOURCES_CONF"), Keyring: v.str("DIB_APT_KEYRING")}
+}
+
+// checksumEnv reads the original's DIB_CHECKSUM values that name kinds
+// (md5, sha256, md5,sha256): env with DIB_CHECKSUM=1 in their place, and
+// the kinds; any other value is left to the switch's parser.
+func checksumEnv(env []string) ([]string, []string) {
+	out := make([]string, 0, len(env))
+	var kinds []string
+	for _, kv := range env {
+		v, ok := strings.CutPrefix(kv, "DIB_CHECKSUM=")
+		if ok {
+			ks, named := checksumKinds(v)
+			if named {
+				kinds = ks
+				kv = "DIB_CHECKSUM=1"
+			}
+		}
+		out = append(out, kv)
+	}
+	return out, kinds
+}
+
+// checksumKinds reads "md5", "sha256" or both, comma separated.
+func checksumKinds(v string) ([]string, bool) {
+	var ks []string
+	for _, k := range strings.Split(strings.ToLower(v), ",") {
+		k = strings.TrimSpace(k)
+		if k != "md5" && k != "sha256" {
+			return nil, false
+		}
+		if !slices.Contains(ks, k) {
+			ks = append(ks, k)
+		}
+	}
+	slices.SortFunc(ks, func(a, b string) int { return strings.Compare(b, a) }) // sha256 first, as every output's
+	return ks, true
 }
 
 // secureBoot reads DIB_SECURE_BOOT (--secure-boot): 1 (yes, true, on,
