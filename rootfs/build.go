@@ -34,8 +34,9 @@ var phases = []phase{
 	hookPhase(flavours.Root),
 	hookPhase(flavours.ExtraData),
 	hookPhase(flavours.PreInstall),
-	{name: "packages", where: flavours.Install, run: (*Root).installPackages},
 	hookPhase(flavours.Install),
+	// -p's packages after install.d, as the original installs them.
+	{name: "packages", where: flavours.Install, run: (*Root).installPackages},
 	hookPhase(flavours.PostInstall),
 	{name: "first-boot", where: flavours.Install, run: (*Root).installFirstBoot},
 	hookPhase(flavours.PostRoot),

@@ -1,6 +1,6 @@
 // Package rootfs builds the root tree of an image from flavours: the base
 // root from the cache (made by mmdebstrap on a miss), then the hook phases
-// (extra-data, pre-install, the -p packages, install, post-install,
+// (extra-data, pre-install, install, the -p packages, post-install,
 // first-boot, finalise, cleanup) and the blank slate. It is the one place
 // where a tree is made and hooks run, and it knows nothing of disks, qcow2
 // or cpio: output stages (package images writes disks, package ramdisk
@@ -32,7 +32,7 @@ type Spec struct {
 	Name         string   // the image's name; hooks see its base name as IMAGE_NAME
 	Flavours     []string // flavours to build from, with their dependencies
 	FlavoursPath []string // searched before the built-in flavours
-	Packages     []string // extra packages installed after pre-install.d
+	Packages     []string // extra packages installed after install.d
 
 	// ElementsPath lists directories of elements of the original
 	// diskimage-builder (ELEMENTS_PATH), searched after FlavoursPath.

@@ -77,3 +77,17 @@ func TestOneTypesExtensionOnTheOutputNameIsTheOutputAndDIBImageSizeIsRead(t *tes
 	assert.Equal(t, "out/vm.qcow2", spec.Name, "two types: the name is as given")
 	assert.Equal(t, int64(2<<30), spec.Size, "--image-size wins")
 }
+
+func TestRepeatedPackagesAccumulateAsTheOriginals(t *testing.T) {
+	t.Parallel()
+	v, flavours, _, env, err := parseArgs(createOptions, []string{"-p", "vim", "-p", "curl,jq", "vm"}, nil)
+	assert.NoError(t, err)
+	spec, err := createSpec(v, flavours, env, nil)
+	assert.NoError(t, err)
+	assert.Equal(t, []string{"vim", "curl", "jq"}, spec.Packages)
+	v, flavours, _, env, err = parseArgs(createOptions, []string{"vm"}, []string{"DIB_INSTALL_PACKAGES=a,b"})
+	assert.NoError(t, err)
+	spec, err = createSpec(v, flavours, env, nil)
+	assert.NoError(t, err)
+	assert.Equal(t, []string{"a", "b"}, spec.Packages)
+}

@@ -32,6 +32,9 @@ type option struct {
 	def   string // default value, as text ("true"/"false" for switches)
 	help  string
 	isSet bool // a switch: the flag takes no value
+	// many lets the flag be given again, each value added to the
+	// comma-separated list (-p vim -p curl is vim,curl), as the original.
+	many bool
 	// refuse, for an option of the original diskimage-builder that this
 	// command does not take, says why: giving it is an error (exit 2),
 	// never silently ignored.
@@ -75,6 +78,8 @@ func parse(opts []option, args, env []string) (values, []string, func(string) bo
 		case o.flag == "":
 		case o.isSet:
 			fs.BoolP(o.flag, o.short, o.def == "true", o.help)
+		case o.many:
+			fs.StringSliceP(o.flag, o.short, splitList(o.def), o.help)
 		default:
 			fs.StringP(o.flag, o.short, o.def, o.help)
 		}
@@ -112,6 +117,10 @@ func parse(opts []option, args, env []string) (values, []string, func(string) bo
 			}
 		}
 		v[o.flag] = fl.Value.String()
+		if o.many {
+			list, _ := fs.GetStringSlice(o.flag)
+			v[o.flag] = strings.Join(list, ",")
+		}
 	}
 	return v, fs.Args(), fs.Changed, nil
 }
