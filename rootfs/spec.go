@@ -165,6 +165,11 @@ func (s Spec) validate() error {
 	if err := bootstrap.CheckRelease(s.Release); err != nil {
 		return err
 	}
+	if s.Apt.SourcesConf == "" { // sources of one's own may name any suite
+		if err := bootstrap.CheckKnownRelease(s.Release); err != nil {
+			return err
+		}
+	}
 	if err := bootstrap.CheckMirror(s.Mirror); err != nil {
 		return err
 	}

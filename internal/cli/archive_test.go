@@ -91,3 +91,14 @@ func TestRepeatedPackagesAccumulateAsTheOriginals(t *testing.T) {
 	assert.NoError(t, err)
 	assert.Equal(t, []string{"a", "b"}, spec.Packages)
 }
+
+func TestAReleaseDebianHasNotIsRefusedBeforeAnythingIsBuilt(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	code, stdout, stderr := createRun(t, nil, "-o", filepath.Join(out, "vm"), "--release", "noble", "vm")
+	assert.Equal(t, ExitBadInput, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, `unknown Debian release "noble" (known: `)
+	entries, _ := os.ReadDir(out)
+	assert.Empty(t, entries)
+}

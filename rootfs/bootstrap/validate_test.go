@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,5 +25,17 @@ func TestMirrorsAreHTTPOrFileURLs(t *testing.T) {
 	for _, bad := range []string{"", "--aptopt=x", "ftp://x/debian", "http:///debian", "file://host/srv", "file:relative",
 		"deb http://x/debian trixie main", "http://x/debian\"; rm", "/srv/debian"} {
 		assert.ErrorContains(t, CheckMirror(bad), "bad mirror", bad)
+	}
+}
+
+func TestAnUnknownReleaseIsRefusedNamingTheKnownOnes(t *testing.T) {
+	for _, ok := range []string{"trixie", "bookworm", "stable", "testing", "sid", "forky"} {
+		if err := CheckKnownRelease(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	err := CheckKnownRelease("noble")
+	if err == nil || !strings.Contains(err.Error(), `unknown Debian release "noble" (known: stretch, buster`) {
+		t.Errorf("noble: %v", err)
 	}
 }
