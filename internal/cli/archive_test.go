@@ -102,3 +102,19 @@ func TestAReleaseDebianHasNotIsRefusedBeforeAnythingIsBuilt(t *testing.T) {
 	entries, _ := os.ReadDir(out)
 	assert.Empty(t, entries)
 }
+
+func TestAVariableOfTheOriginalNotSupportedIsRefusedNamingIt(t *testing.T) {
+	t.Parallel()
+	for _, kv := range []string{"FS_TYPE=xfs", "DIB_GRUB_TIMEOUT=5", "DIB_BLOCK_DEVICE_CONFIG=- local_loop: {}", "DIB_IMAGE_EXTRA_SIZE=1"} {
+		out := t.TempDir()
+		code, _, stderr := createRun(t, []string{kv}, "-o", filepath.Join(out, "vm"), "vm")
+		assert.Equal(t, ExitBadInput, code, kv)
+		name, _, _ := strings.Cut(kv, "=")
+		assert.Contains(t, stderr, "variable "+name+" of diskimage-builder is not supported: ", kv)
+		entries, _ := os.ReadDir(out)
+		assert.Empty(t, entries)
+	}
+	code, stdout, _ := createRun(t, nil, "-h")
+	assert.Equal(t, ExitOK, code)
+	assert.Contains(t, stdout, "FS_TYPE", "-h lists the refused variables too")
+}

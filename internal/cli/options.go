@@ -87,12 +87,15 @@ func parse(opts []option, args, env []string) (values, []string, func(string) bo
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, nil, err
 	}
+	vars := envMap(env)
 	for _, o := range opts {
-		if o.refuse != "" && fs.Changed(o.flag) {
+		if o.refuse != "" && o.flag != "" && fs.Changed(o.flag) {
 			return nil, nil, nil, fmt.Errorf("option --%s of diskimage-builder is not supported: %s", o.flag, o.refuse)
 		}
+		if o.refuse != "" && o.env != "" && vars[o.env] != "" {
+			return nil, nil, nil, fmt.Errorf("variable %s of diskimage-builder is not supported: %s", o.env, o.refuse)
+		}
 	}
-	vars := envMap(env)
 	v := values{}
 	for _, o := range opts {
 		if o.refuse != "" {
@@ -173,11 +176,19 @@ func usage(w io.Writer, cmd, synopsis string, opts []option, v values) {
 			fmt.Fprintf(w, "  %-28s   %s=%s\n", "", o.env, v.str(o.key()))
 		}
 	}
-	fmt.Fprintf(w, "\nOptions of diskimage-builder refused here (exit status 2):\n")
+	fmt.Fprintf(w, "\nOptions and variables of diskimage-builder refused here (exit status 2):\n")
 	for _, o := range opts {
-		if o.refuse != "" {
-			fmt.Fprintf(w, "  %-28s %s\n", "--"+o.flag, o.refuse)
+		if o.refuse == "" {
+			continue
 		}
+		names := []string{}
+		if o.flag != "" {
+			names = append(names, "--"+o.flag)
+		}
+		if o.env != "" {
+			names = append(names, o.env)
+		}
+		fmt.Fprintf(w, "  %-28s %s\n", strings.Join(names, ", "), o.refuse)
 	}
 }
 
