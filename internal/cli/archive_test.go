@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,4 +118,16 @@ func TestAVariableOfTheOriginalNotSupportedIsRefusedNamingIt(t *testing.T) {
 	code, stdout, _ := createRun(t, nil, "-h")
 	assert.Equal(t, ExitOK, code)
 	assert.Contains(t, stdout, "FS_TYPE", "-h lists the refused variables too")
+}
+
+func TestDIBNoTimestampLogsPlainLines(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	v, _, _, _, err := parseArgs(createOptions, []string{"vm"}, []string{"DIB_NO_TIMESTAMP=1"})
+	assert.NoError(t, err)
+	w, done, err := logFor(v, &stderr, nil)
+	assert.NoError(t, err)
+	w.Write([]byte("phase install\n"))
+	done()
+	assert.Equal(t, "phase install\n", stderr.String())
 }

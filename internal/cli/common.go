@@ -32,6 +32,27 @@ func buildLog(stderr io.Writer, logfile string, owner *rootfs.Owner) (io.Writer,
 	return logx.NewTimestampWriter(w), closeFn, nil
 }
 
+// plainLog is buildLog without the time of each line, as the original's
+// DIB_NO_TIMESTAMP asks.
+func plainLog(stderr io.Writer, logfile string, owner *rootfs.Owner) (io.Writer, func(), error) {
+	if logfile == "" {
+		return stderr, func() {}, nil
+	}
+	fh, err := openLog(logfile, owner)
+	if err != nil {
+		return nil, nil, err
+	}
+	return io.MultiWriter(stderr, fh), func() { fh.Close() }, nil
+}
+
+// logFor is the build's log as the settings ask for it.
+func logFor(v values, stderr io.Writer, owner *rootfs.Owner) (io.Writer, func(), error) {
+	if v.on("DIB_NO_TIMESTAMP") {
+		return plainLog(stderr, v.str("logfile"), owner)
+	}
+	return buildLog(stderr, v.str("logfile"), owner)
+}
+
 // finish reports a build's end and maps its error to an exit status.
 func finish(cmd string, outputs []string, err error, stdout, stderr io.Writer) int {
 	var ie *rootfs.InterruptedError

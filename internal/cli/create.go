@@ -52,7 +52,7 @@ func DiskImageCreate(ctx context.Context, args, env []string, stdout, stderr io.
 	if handled, code := ensurePrivilege(args, env, createOptions, stderr); handled {
 		return code
 	}
-	log, closeLog, err := buildLog(stderr, v.str("logfile"), spec.Owner)
+	log, closeLog, err := logFor(v, stderr, spec.Owner)
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}

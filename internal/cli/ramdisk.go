@@ -69,7 +69,7 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 			return code
 		}
 	}
-	log, closeLog, err := buildLog(stderr, v.str("logfile"), spec.Owner)
+	log, closeLog, err := logFor(v, stderr, spec.Owner)
 	if err != nil {
 		return badInput(stderr, cmd, err)
 	}

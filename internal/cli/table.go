@@ -41,6 +41,7 @@ func buildOptions(outputs string, extra ...option) []option {
 		{flag: "min-tmpfs", env: "DIB_MIN_TMPFS", help: "build in RAM only when the tmpfs and memory have this many GB free"},
 		{flag: "keep-build-dir", env: "DIB_KEEP_BUILD_DIR", def: "false", isSet: true, help: "keep the build directory for debugging"},
 		{flag: "logfile", env: "DIB_LOGFILE", help: "also write the build log to this file"},
+		{env: "DIB_NO_TIMESTAMP", def: "false", isSet: true, help: "log lines without their time (DIB_NO_TIMESTAMP=1)"},
 		{flag: "clear-env", short: "c", def: "false", isSet: true, help: "ignore the environment: settings from flags only, and hooks see none of the caller's variables"},
 		{flag: "version", def: "false", isSet: true, help: "show the version and exit"},
 		{env: epoch.Var, help: "seconds since 1970: the time the outputs stand for (default: the date of the base's release file)"},
