@@ -131,3 +131,14 @@ func TestDIBNoTimestampLogsPlainLines(t *testing.T) {
 	done()
 	assert.Equal(t, "phase install\n", stderr.String())
 }
+
+func TestTheOriginalsOverwriteAndTmpDirNamesAreRead(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	v, flavours, _, env, err := parseArgs(createOptions, []string{"vm"}, []string{"OVERWRITE_OLD_IMAGE=1", "TMP_DIR=" + dir})
+	assert.NoError(t, err)
+	spec, err := createSpec(v, flavours, env, nil)
+	assert.NoError(t, err)
+	assert.True(t, spec.Overwrite)
+	assert.Equal(t, dir, spec.TmpDir)
+}

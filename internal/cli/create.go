@@ -85,7 +85,7 @@ func createSpec(v values, flavours, env, args []string) (images.Spec, error) {
 		Arch: v.str("arch"), Release: v.str("release"), Mirror: mirror(v), Apt: apt(v), CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()),
 		Uncompressed: v.on("uncompressed"), QCOW2Compression: v.str("qcow2-compression"),
 		BootCmdline: strings.Fields(v.str("DIB_BOOTLOADER_DEFAULT_CMDLINE")),
-		Checksum:    v.on("checksum"), Overwrite: v.on("overwrite"), Seed: v.str("seed"),
+		Checksum:    v.on("checksum"), Overwrite: v.on("overwrite") || v.on("OVERWRITE_OLD_IMAGE"), Seed: v.str("seed"),
 		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: tmp, KeepBuildDir: v.on("keep-build-dir"),
 		Break: v.list("break"), BreakCmd: v.str("break_cmd"), Env: env,
 		RootLabel: v.str("root-label"), MkfsOptions: strings.Fields(v.str("mkfs-options")), MaxOnlineResize: resize,

@@ -42,6 +42,9 @@ func tmpDir(v values) (string, error) {
 	if d := v.str("tmp-dir"); d != "" {
 		return d, nil
 	}
+	if d := v.str("TMP_DIR"); d != "" {
+		return d, nil // the original's name
+	}
 	if v.on("no-tmpfs") {
 		return os.TempDir(), nil
 	}

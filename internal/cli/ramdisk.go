@@ -45,7 +45,7 @@ func RamdiskImageCreate(ctx context.Context, args, env []string, stdout, stderr 
 	spec := ramdisk.Spec{
 		Name: v.str("output"), Flavours: flavours, Arch: v.str("arch"), Release: v.str("release"), Mirror: mirror(v), Apt: apt(v),
 		CacheDir: v.chosen("image-cache", rootfs.DefaultCacheDir()), Host: host, AllModules: v.on("all-modules"),
-		Compression: initramfs.Compression(v.str("compress")), Overwrite: v.on("overwrite"), NoRootCache: v.on("DIB_NO_ROOT_CACHE"),
+		Compression: initramfs.Compression(v.str("compress")), Overwrite: v.on("overwrite") || v.on("OVERWRITE_OLD_IMAGE"), NoRootCache: v.on("DIB_NO_ROOT_CACHE"),
 		FlavoursPath: v.path("flavours-path"), Trace: v.on("trace"), TmpDir: tmp, KeepBuildDir: v.on("keep-build-dir"), Env: env,
 		BaseElement: v.str("ramdisk-element"), ElementsPath: v.path("elements-path"), SkipBase: v.on("skip-base"),
 		Components: v.list("DIB_DEBIAN_COMPONENTS"), InstallType: v.str("install-type"), Offline: v.on("offline"), Args: args,
