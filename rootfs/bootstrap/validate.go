@@ -2,10 +2,11 @@ package bootstrap
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/tripleo/diskimage-builder/rootfs/archive"
 )
 
 // suiteRE is what a Debian suite or codename looks like ("trixie",
@@ -40,24 +41,4 @@ func CheckKnownRelease(r string) error {
 
 // CheckMirror refuses a mirror that is not an http, https or file URL: it
 // is given to mmdebstrap and debootstrap as an argument.
-func CheckMirror(m string) error {
-	u, err := url.Parse(m)
-	bad := func(why string) error { return fmt.Errorf("bad mirror %q: %s", m, why) }
-	switch {
-	case err != nil:
-		return bad("not a URL")
-	case strings.ContainsAny(m, " \t\n\"'\\"):
-		return bad("white space or quotes in a URL")
-	case u.Scheme == "http" || u.Scheme == "https":
-		if u.Host == "" {
-			return bad("no host")
-		}
-	case u.Scheme == "file":
-		if !strings.HasPrefix(u.Path, "/") || u.Host != "" {
-			return bad("a file URL needs an absolute path (file:///srv/debian)")
-		}
-	default:
-		return bad("an http, https or file URL is needed")
-	}
-	return nil
-}
+func CheckMirror(m string) error { return archive.CheckURI(m) }
