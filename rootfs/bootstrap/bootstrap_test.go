@@ -159,3 +159,16 @@ func TestACacheEntryOthersCouldHaveWrittenIsNotTaken(t *testing.T) {
 		assert.ErrorContains(t, Untrusted(entry), "belongs to user 65534")
 	}
 }
+
+// A cache whose base directory is a link to a trusted one (as tests share
+// the base cache) is trusted: a link's own mode says nothing.
+func TestACacheDirectoryLinkedToATrustedOneIsTrusted(t *testing.T) {
+	real := filepath.Join(t.TempDir(), "cache")
+	o := Options{Release: "trixie", Arch: "amd64", Mirror: "http://127.0.0.1:1/debian", CacheDir: real, Offline: true}
+	entry, err := place(o, writeTemp(t, "base"), archive.State{Suites: []archive.Suite{{Suite: "trixie", Date: time.Now()}}})
+	require.NoError(t, err)
+	linked := filepath.Join(t.TempDir(), "other")
+	require.NoError(t, os.Mkdir(linked, 0o700))
+	require.NoError(t, os.Symlink(filepath.Dir(entry), filepath.Join(linked, "base")))
+	assert.NoError(t, Untrusted(filepath.Join(linked, "base", filepath.Base(entry))))
+}

@@ -19,12 +19,19 @@ import (
 // CACHE/roots/NAME) could have been written by someone else, or returns nil
 // when it could not. A missing file is not its business (see Sealed).
 func Untrusted(entry string) error {
-	// The entry's files, its directory (base/, roots/) and the cache's.
-	paths := []string{entry, sumPath(entry), statePath(entry), filepath.Dir(entry), filepath.Dir(filepath.Dir(entry))}
+	// The entry's files (a link among them is refused: its mode says
+	// nothing), its directory (base/, roots/) and the cache's, where a link
+	// to a directory is judged by the directory it leads to.
+	files := []string{entry, sumPath(entry), statePath(entry)}
+	paths := append(files, filepath.Dir(entry), filepath.Dir(filepath.Dir(entry)))
 	uid := uint32(os.Geteuid())
-	for _, p := range paths {
+	for i, p := range paths {
 		var st unix.Stat_t
-		if err := unix.Lstat(p, &st); err != nil {
+		stat := unix.Lstat
+		if i >= len(files) {
+			stat = unix.Stat
+		}
+		if err := stat(p, &st); err != nil {
 			if errors.Is(err, unix.ENOENT) {
 				continue
 			}
