@@ -16,6 +16,7 @@ package flavours
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -135,8 +136,14 @@ func onSearchPath(name string, searchPath []string) (*Flavour, error) {
 			continue
 		}
 		d := filepath.Join(dir, name)
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+		fi, err := os.Stat(d)
+		if err == nil && fi.IsDir() {
 			return load(name, d, os.DirFS(d), true)
+		}
+		if errors.Is(err, fs.ErrPermission) {
+			// Read as the caller of a build through sudo: there, but not
+			// the caller's to read.
+			return nil, fmt.Errorf("flavour %s: %w", name, err)
 		}
 	}
 	return nil, nil
