@@ -32,21 +32,7 @@ func (r *runner) archiveCheck(ctx context.Context) *Series {
 	off := &Series{Name: "warm: image:vm --offline (archive not asked)"}
 	zstd := &Series{Name: "warm: image:vm --offline, qcow2 zstd (the default before zlib)"}
 	r.rep.Series = append(r.rep.Series, off, zstd)
-	if err := r.prime(ctx); err != nil {
-		s.Err = err
-		return s
-	}
-	fp, err := r.mkdir("flavours-")
-	if err != nil {
-		s.Err = err
-		return s
-	}
-	hook, err := copyFlavour("vm", fp)
-	if err != nil {
-		s.Err = err
-		return s
-	}
-	orig, err := os.ReadFile(hook)
+	fp, hook, orig, err := r.vmHook(ctx)
 	if err != nil {
 		s.Err = err
 		return s

@@ -3,12 +3,9 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"github.com/tripleo/diskimage-builder/flavours"
 	"github.com/tripleo/diskimage-builder/images"
 	"github.com/tripleo/diskimage-builder/images/kernel"
 	"github.com/tripleo/diskimage-builder/internal/sys/run"
@@ -86,23 +83,9 @@ func (r *runner) coldBase(ctx context.Context) *Series {
 // hook (a copy along FLAVOURS_PATH) before every run.
 func (r *runner) warm(ctx context.Context) *Series {
 	s := &Series{Name: "warm: image:vm after a hook changed", Target: WarmTarget}
-	if err := r.prime(ctx); err != nil {
-		s.Err = err
-		return s
-	}
-	fp, err := r.mkdir("flavours-")
+	fp, hook, orig, err := r.vmHook(ctx)
 	if err != nil {
 		s.Err = err
-		return s
-	}
-	hook, err := copyFlavour("vm", fp)
-	if err != nil {
-		s.Err = err
-		return s
-	}
-	orig, err := os.ReadFile(hook)
-	if err != nil {
-		s.Err = fmt.Errorf("read hook %s: %w", hook, err)
 		return s
 	}
 	s = r.measure(ctx, s, r.c.Counts.Warm, func(i int) ([]Timing, error) {
@@ -123,51 +106,6 @@ func (r *runner) warm(ctx context.Context) *Series {
 		r.addSize("base (cached tarball)", base.Path(), 0)
 	}
 	return s
-}
-
-// copyFlavour writes the built-in flavour name into dir/name and returns
-// the path of its first install.d hook.
-func copyFlavour(name, dir string) (string, error) {
-	set, err := flavours.Resolve([]string{name}, nil)
-	if err != nil {
-		return "", err
-	}
-	var f *flavours.Flavour
-	for _, x := range set.Flavours {
-		if x.Name == name {
-			f = x
-		}
-	}
-	dst := filepath.Join(dir, name)
-	var hook string
-	err = fs.WalkDir(f.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		to := filepath.Join(dst, p)
-		if d.IsDir() {
-			return os.MkdirAll(to, 0o755)
-		}
-		data, err := fs.ReadFile(f.FS(), p)
-		if err != nil {
-			return err
-		}
-		mode := os.FileMode(0o644)
-		if strings.Contains(p, ".d/") {
-			mode = 0o755
-			if hook == "" && strings.HasPrefix(p, "install.d/") {
-				hook = to
-			}
-		}
-		return os.WriteFile(to, data, mode)
-	})
-	if err != nil {
-		return "", fmt.Errorf("copy flavour %s to %s: %w", name, dir, err)
-	}
-	if hook == "" {
-		return "", fmt.Errorf("copy flavour %s: no install.d hook to change", name)
-	}
-	return hook, nil
 }
 
 // ramdisk builds the deploy ramdisk from the warm cache.

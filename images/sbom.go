@@ -47,7 +47,7 @@ func (w *writer) writeSBOM() error {
 func (w *writer) bom() (sbom.BOM, error) {
 	rs := w.root.Plan.Spec
 	b := sbom.BOM{Name: baseName(w.plan.Spec.Name), Release: rs.Release, Arch: rs.Arch, Epoch: w.root.Epoch,
-		Archive: sbom.ArchiveOf(w.root.Archive), ImageVersion: shortDigest(w.root.Fingerprint)}
+		Archive: sbom.ArchiveOf(w.root.Archive), ImageVersion: sbom.ShortDigest(w.root.Fingerprint)}
 	var err error
 	if b.OSName, b.OSVersion, err = imageprops.OSRelease(w.root.Tree); err != nil {
 		return b, err
@@ -95,7 +95,3 @@ func sha256File(p string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
-
-// shortDigest is the first 16 hex digits of a digest: the version a bill
-// of materials gives its image.
-func shortDigest(d string) string { return d[:min(16, len(d))] }

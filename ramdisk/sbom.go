@@ -23,7 +23,7 @@ import (
 // that installed it, those packages, and the flavours.
 func ramdiskBOM(s Spec, src source, set *flavours.Set, a *initramfs.Archive, at time.Time, kernel string, outs map[string]string) (sbom.BOM, error) {
 	b := sbom.BOM{Name: filepath.Base(s.Name), Release: src.release, Arch: s.Arch, Epoch: at, Archive: src.archive,
-		ImageVersion: src.inputs[:min(16, len(src.inputs))]}
+		ImageVersion: sbom.ShortDigest(src.inputs)}
 	var err error
 	if b.OSName, b.OSVersion, err = imageprops.OSRelease(src.root); err != nil {
 		return b, err

@@ -13,32 +13,30 @@ import (
 // alternatives; a virtual package through the package that provides it).
 func (b BOM) dependencies() *[]cdx.Dependency {
 	pkgs := sortedPackages(b.Packages)
-	ref := map[string]string{} // name, name:arch and provided names to bom-ref
-	for _, p := range pkgs {
-		r := DebPURLOf(b, p)
-		ref[p.Name+":"+p.Arch] = r
+	refs := make([]string, len(pkgs)) // each package's bom-ref, its purl
+	ref := map[string]string{}        // name, name:arch and provided names to bom-ref
+	for i, p := range pkgs {
+		refs[i] = DebPURLOf(b, p)
+		ref[p.Name+":"+p.Arch] = refs[i]
 		if _, ok := ref[p.Name]; !ok {
-			ref[p.Name] = r
+			ref[p.Name] = refs[i]
 		}
 	}
-	for _, p := range pkgs {
+	for i, p := range pkgs {
 		for _, v := range p.Provides {
 			if _, ok := ref[v]; !ok {
-				ref[v] = DebPURLOf(b, p)
+				ref[v] = refs[i]
 			}
 		}
 	}
 	var deps []cdx.Dependency
 	if b.OSName != "" {
-		deps = append(deps, cdx.Dependency{Ref: imageRef, Dependencies: &[]string{osRef}})
-		all := make([]string, 0, len(pkgs))
-		for _, p := range pkgs {
-			all = append(all, DebPURLOf(b, p))
-		}
-		deps = append(deps, cdx.Dependency{Ref: osRef, Dependencies: &all})
+		all := slices.Clone(refs)
+		deps = append(deps, cdx.Dependency{Ref: imageRef, Dependencies: &[]string{osRef}},
+			cdx.Dependency{Ref: osRef, Dependencies: &all})
 	}
-	for _, p := range pkgs {
-		self := DebPURLOf(b, p)
+	for i, p := range pkgs {
+		self := refs[i]
 		var on []string
 		for _, group := range p.Depends {
 			for _, alt := range strings.Split(group, "|") {

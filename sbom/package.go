@@ -12,6 +12,10 @@ const (
 	osRef    = "os"
 )
 
+// ShortDigest is the first 16 hex digits of a digest: the version a bill
+// of materials gives its image.
+func ShortDigest(d string) string { return d[:min(16, len(d))] }
+
 // distro is the version part of the purls' distro qualifier: VERSION_ID
 // ("13"), else the codename.
 func (b BOM) distro() string {

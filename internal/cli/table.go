@@ -12,6 +12,13 @@ import (
 	"github.com/tripleo/diskimage-builder/rootfs"
 )
 
+// Why some of the original's variables are refused (see buildOptions).
+const (
+	consoleReason = "the vm flavour's kernel command line has console=tty0 console=ttyS0,115200; add others with DIB_BOOTLOADER_DEFAULT_CMDLINE"
+	usageReason   = "the bill of materials (NAME.cdx.json) lists what the image holds; unset it"
+	grubReason    = "the vm flavour's GRUB boots at once; unset it"
+)
+
 // buildOptions are the options of both build commands, in -h's order,
 // with the command's own (extra) after the first three.
 func buildOptions(outputs string, extra ...option) []option {
@@ -52,16 +59,16 @@ func buildOptions(outputs string, extra ...option) []option {
 		{flag: "image-extra-size", env: "DIB_IMAGE_EXTRA_SIZE", refuse: "size the disk with --image-size"},
 		{flag: "mkfs-journal-size", env: "DIB_JOURNAL_SIZE", refuse: "give mkfs.ext4 options with --mkfs-options (-J size=MB)"},
 		{env: "FS_TYPE", refuse: "the root filesystem is ext4, made from the tree by mkfs.ext4 -d without mounting; unset it"},
-		{env: "DIB_SHOW_IMAGE_USAGE", refuse: "the bill of materials (NAME.cdx.json) lists what the image holds; unset it"},
-		{env: "DIB_SHOW_IMAGE_USAGE_FULL", refuse: "the bill of materials (NAME.cdx.json) lists what the image holds; unset it"},
+		{env: "DIB_SHOW_IMAGE_USAGE", refuse: usageReason},
+		{env: "DIB_SHOW_IMAGE_USAGE_FULL", refuse: usageReason},
 		{env: "DIB_BLOCK_DEVICE_CONFIG", refuse: "the vm flavour's GPT layout (BIOS boot, ESP, root) is the one built; unset it"},
 		{env: "DIB_BLOCK_SIZE", refuse: "the root filesystem's block size is the builder's (4 KiB); unset it"},
 		{env: "DIB_DEBOOTSTRAP_EXTRA_ARGS", refuse: "the base is made by mmdebstrap; add packages with bootstrap-packages or -p"},
-		{env: "DIB_GRUB_TIMEOUT", refuse: "the vm flavour's GRUB boots at once; unset it"},
-		{env: "DIB_GRUB_TIMEOUT_STYLE", refuse: "the vm flavour's GRUB boots at once; unset it"},
-		{env: "DIB_BOOTLOADER_SERIAL_CONSOLE", refuse: "the vm flavour's kernel command line has console=tty0 console=ttyS0,115200; add others with DIB_BOOTLOADER_DEFAULT_CMDLINE"},
-		{env: "DIB_BOOTLOADER_VIRTUAL_TERMINAL", refuse: "the vm flavour's kernel command line has console=tty0 console=ttyS0,115200; add others with DIB_BOOTLOADER_DEFAULT_CMDLINE"},
-		{env: "DIB_BOOTLOADER_USE_SERIAL_CONSOLE", refuse: "the vm flavour's kernel command line has console=tty0 console=ttyS0,115200; add others with DIB_BOOTLOADER_DEFAULT_CMDLINE"},
+		{env: "DIB_GRUB_TIMEOUT", refuse: grubReason},
+		{env: "DIB_GRUB_TIMEOUT_STYLE", refuse: grubReason},
+		{env: "DIB_BOOTLOADER_SERIAL_CONSOLE", refuse: consoleReason},
+		{env: "DIB_BOOTLOADER_VIRTUAL_TERMINAL", refuse: consoleReason},
+		{env: "DIB_BOOTLOADER_USE_SERIAL_CONSOLE", refuse: consoleReason},
 		{env: "DIB_NO_TIMER_CHECK", refuse: "add no_timer_check with DIB_BOOTLOADER_DEFAULT_CMDLINE"},
 		{env: "DIB_QUIET", refuse: "the log goes to stderr; redirect it, or name a --logfile"},
 	}

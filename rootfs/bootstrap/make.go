@@ -48,9 +48,9 @@ func Ensure(ctx context.Context, o Options, jan *janitor.Janitor, log io.Writer)
 	defer func() { err = errors.Join(err, owned.Remove()); jan.Forget(owned.Path) }()
 	tmp := owned.Path
 	fetcher := o.fetcher(tmp)
-	cur, err := fetcher.Fetch(ctx, srcs)
+	cur, err := o.fetchState(ctx, fetcher, srcs)
 	if err != nil {
-		return "", fmt.Errorf("base %s/%s: %w (--offline builds from the cached base without asking)", o.Release, o.Arch, err)
+		return "", err
 	}
 	if p, ok := o.current(cur, log); ok {
 		return p, nil
@@ -207,37 +207,4 @@ func lock(ctx context.Context, path string) (func(), error) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-}
-
-// Stale says, in a few words, why the cached base of o is behind the
-// archive: the archive's suites list other package indices than those it
-// was made from. It is "" when they list the same, when no base is cached
-// (nothing to compare) and with o.Offline. It asks the archive as Ensure
-// does and changes nothing in the cache.
-func Stale(ctx context.Context, o Options) (string, error) {
-	p := o.Path()
-	if o.Offline || !Sealed(p) {
-		return "", nil
-	}
-	old, err := archive.Read(statePath(p))
-	if err != nil {
-		return "the cached base records no archive state", nil
-	}
-	srcs, err := o.AptSources()
-	if err != nil {
-		return "", err
-	}
-	owned, err := workdir.Make(o.baseDir(), tmpPrefix+o.Key()+"-*")
-	if err != nil {
-		return "", fmt.Errorf("base cache: %w", err)
-	}
-	defer owned.Remove()
-	cur, err := o.fetcher(owned.Path).Fetch(ctx, srcs)
-	if err != nil {
-		return "", fmt.Errorf("base %s/%s: %w (--offline builds from the cached base without asking)", o.Release, o.Arch, err)
-	}
-	if !old.SameIndices(cur) {
-		return fmt.Sprintf("the archive changed since the cached base (%s, now %s)", old.Describe(), cur.Describe()), nil
-	}
-	return "", nil
 }
